@@ -1,5 +1,49 @@
-var builder = WebApplication.CreateBuilder(args);
+using EnvScore.Api.Commands;
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Demo;
+using EnvScore.Api.Infrastructure;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Infrastructure.Errors;
+using EnvScore.Api.Infrastructure.OData;
+
+// A command verb (create-admin …) runs against the same services and exits; anything else serves.
+var (command, hostArgs) = args is [var verb, ..] && !verb.StartsWith('-') ? (verb, args[1..]) : (null, args);
+
+var builder = WebApplication.CreateBuilder(hostArgs);
+builder.AddEnvScoreConfiguration();
+builder.AddEnvScoreErrors();
+builder.AddEnvScoreData();
+builder.AddEnvScoreAccounts();
+builder.AddEnvScoreDemo();
+builder.AddEnvScoreOData();
+builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
+
 var app = builder.Build();
-app.Run();
+
+if (command is not null)
+    return command switch
+    {
+        "create-admin" => await CreateAdminCommand.RunAsync(app.Services, hostArgs, Console.Out),
+        _ => Usage(command),
+    };
+
+app.UseEnvScoreErrors();
+app.UseRateLimiter();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapEnvScoreHealth();
+app.MapAccounts();
+app.MapControllers();
+
+await app.Services.PrepareDatabaseAsync();
+app.PrintBannerOnStart();
+await app.RunAsync();
+return 0;
+
+static int Usage(string verb)
+{
+    Console.Error.WriteLine($"未知命令 (unknown command) \"{verb}\". Commands: create-admin");
+    return 2;
+}
 
 public partial class Program;

@@ -1,0 +1,44 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Infrastructure.Errors;
+using EnvScore.Api.Infrastructure.OData;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OData.Deltas;
+using Microsoft.AspNetCore.OData.Results;
+using Microsoft.AspNetCore.OData.Routing.Controllers;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.Organisation;
+
+/// <summary>Districts are created with `envscore create-admin`; their admin may rename or deactivate them.</summary>
+public class DistrictsController(EnvScoreDbContext db) : ODataController
+{
+    private static readonly HashSet<string> Patchable = [nameof(District.Name), nameof(District.IsActive)];
+
+    [EnvScoreQuery, AllowAnonymous]
+    public IQueryable<District> Get() => db.Districts.AsNoTracking();
+
+    [EnvScoreQuery, AllowAnonymous]
+    public SingleResult<District> Get(int key) => SingleResult.Create(db.Districts.AsNoTracking().Where(d => d.Id == key));
+
+    [Authorize(Roles = Roles.DistrictAdmin)]
+    public async Task<IActionResult> Patch(int key, [FromBody] Delta<District>? delta, CancellationToken ct)
+    {
+        if (delta is null) return this.UnreadableBody();
+        var district = await db.Districts.FindAsync([key], ct);
+        if (district is null) return NotFound();
+        if (!User.IsAdminOf(district.Id)) return Forbid();
+
+        var errors = new Dictionary<string, string[]>();
+        var changed = delta.GetChangedPropertyNames().ToHashSet();
+        OrganisationValidation.OnlyChanges(changed, Patchable, errors);
+        var name = changed.Contains(nameof(District.Name)) && delta.TryGetPropertyValue(nameof(District.Name), out var n) ? OrganisationValidation.Name(n as string, errors) : district.Name;
+        if (errors.Count > 0) return this.InvalidFields(errors);
+
+        delta.Patch(district);
+        district.Name = name!;
+        await db.SaveChangesAsync(ct);
+        return Updated(district);
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Infrastructure.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "EnvScore";
+
+    public static TBuilder UseEnvScoreNpgsql<TBuilder>(this TBuilder options, string connectionString)
+        where TBuilder : DbContextOptionsBuilder =>
+        (TBuilder)options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+
+    public static IHostApplicationBuilder AddEnvScoreData(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException(
+                "No database configured: set ENVSCORE_DB or ConnectionStrings:EnvScore (./envscore run does this for you).");
+        builder.Services.AddDbContext<EnvScoreDbContext>(o => o.UseEnvScoreNpgsql(connectionString));
+        builder.Services.AddDataProtection().SetApplicationName("EnvScore").PersistKeysToDbContext<EnvScoreDbContext>();
+        builder.Services.AddHealthChecks().AddDbContextCheck<EnvScoreDbContext>("database");
+        return builder;
+    }
+}

@@ -1,0 +1,23 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Organisation;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Infrastructure.Data;
+
+public class EnvScoreDbContext(DbContextOptions<EnvScoreDbContext> options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    /// <summary>Shared so that tokens and cookies survive restarts and work across instances.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<District> Districts => Set<District>();
+    public DbSet<Township> Townships => Set<Township>();
+    public DbSet<Village> Villages => Set<Village>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(EnvScoreDbContext).Assembly);
+    }
+}

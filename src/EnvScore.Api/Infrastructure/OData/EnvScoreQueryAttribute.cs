@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.OData.Results;
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.OData;
+
+namespace EnvScore.Api.Infrastructure.OData;
+
+/// <summary>
+/// [EnableQuery] with the limits every EnvScore entity set shares, so that no query can run away.
+/// A request over a limit gets 400 with an OData error naming the limit.
+/// </summary>
+public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
+{
+    public const int DefaultPageSize = 100;
+
+    public EnvScoreQueryAttribute()
+    {
+        PageSize = DefaultPageSize;        // server-driven paging: @odata.nextLink
+        MaxTop = DefaultPageSize;
+        MaxSkip = 1_000_000;
+        MaxNodeCount = 100;
+        MaxExpansionDepth = 2;
+        MaxAnyAllExpressionDepth = 2;
+        MaxOrderByNodeCount = 5;
+        HandleNullPropagation = HandleNullPropagationOption.False; // SQL handles nulls; keeps queries translatable
+    }
+
+    /// <summary>
+    /// The stock 400 carries the exception's stack trace in "innererror": answer with the message
+    /// only, led by Chinese for the users.
+    /// </summary>
+    public override void OnActionExecuting(ActionExecutingContext context)
+    {
+        base.OnActionExecuting(context);
+        context.Result = Sanitize(context.Result);
+    }
+
+    public override void OnActionExecuted(ActionExecutedContext context)
+    {
+        base.OnActionExecuted(context);
+        context.Result = Sanitize(context.Result);
+    }
+
+    private static IActionResult? Sanitize(IActionResult? result)
+    {
+        // The attribute reports a rejected query as a SerializableError that carries the exception.
+        var message = result switch
+        {
+            BadRequestObjectResult { Value: SerializableError e } =>
+                (e.TryGetValue("ExceptionMessage", out var m) ? m : e.GetValueOrDefault("Message")) as string,
+            ODataErrorResult r => r.Error.Message,
+            _ => null,
+        };
+        if (message is null) return result;
+        return new BadRequestObjectResult(new ODataError
+        {
+            Code = "InvalidQuery",
+            Message = $"查询无效或超出限制（每页最多{DefaultPageSize}条、$expand最多2层、表达式最多100个节点）：{message}",
+        });
+    }
+}

@@ -1,0 +1,27 @@
+using EnvScore.Api.Features.Organisation;
+using Microsoft.AspNetCore.OData;
+using Microsoft.OData.Edm;
+using Microsoft.OData.ModelBuilder;
+
+namespace EnvScore.Api.Infrastructure.OData;
+
+public static class ODataServiceCollectionExtensions
+{
+    public const string RoutePrefix = "odata";
+
+    public static IHostApplicationBuilder AddEnvScoreOData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddControllers().AddOData(o => o
+            .Select().Filter().OrderBy().Expand().Count().SetMaxTop(EnvScoreQueryAttribute.DefaultPageSize)
+            .AddRouteComponents(RoutePrefix, BuildModel()));
+        return builder;
+    }
+
+    public static IEdmModel BuildModel()
+    {
+        var model = new ODataConventionModelBuilder { Namespace = "EnvScore", ContainerName = "EnvScore" };
+        model.EnableLowerCamelCase();
+        OrganisationModel.Register(model);
+        return model.GetEdmModel();
+    }
+}

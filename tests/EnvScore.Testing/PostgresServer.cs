@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace EnvScore.Testing;
+
+/// <summary>
+/// A real PostgreSQL for the tests: a throwaway cluster on a free port, started once per test
+/// assembly and removed at exit. ENVSCORE_TEST_DB (a server-level connection string) points the
+/// tests at an existing server instead.
+/// </summary>
+public sealed class PostgresServer
+{
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync);
+    private static readonly string PgBin = Environment.GetEnvironmentVariable("ENVSCORE_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
+
+    private readonly NpgsqlConnectionStringBuilder _server;
+
+    private PostgresServer(string connectionString) => _server = new NpgsqlConnectionStringBuilder(connectionString);
+
+    public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    public string ConnectionString(string database) =>
+        new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = database, Pooling = true }.ConnectionString;
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString("postgres"));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("ENVSCORE_TEST_DB") is { Length: > 0 } existing)
+            return new PostgresServer(existing);
+
+        var root = Path.Combine(Path.GetTempPath(), $"envscore-test-pg-{Guid.NewGuid():N}");
+        var data = Path.Combine(root, "data");
+        var sock = Path.Combine(root, "sock");
+        Directory.CreateDirectory(sock);
+        var asRoot = Environment.UserName == "root";
+        if (asRoot) Run("chown", "-R", "postgres:postgres", root);
+        var port = FreePort();
+
+        Pg(asRoot, "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
+        // Throwaway data: durability settings off for speed (never for the run command).
+        Pg(asRoot, "pg_ctl", "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
+            $"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300");
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                NpgsqlConnection.ClearAllPools();
+                Pg(asRoot, "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop");
+            }
+            finally
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        };
+        await Task.CompletedTask;
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Pg(bool asRoot, string tool, params string[] args)
+    {
+        var exe = Path.Combine(PgBin, tool);
+        if (asRoot) Run("runuser", ["-u", "postgres", "--", exe, .. args]);
+        else Run(exe, args);
+    }
+
+    private static void Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stderr}{stdout.Result}");
+    }
+}
