@@ -23,7 +23,7 @@ var app = builder.Build();
 if (command is not null)
     return command switch
     {
-        "create-admin" => await CreateAdminCommand.RunAsync(app.Services, hostArgs, Console.Out),
+        "create-admin" => await CreateAdminCommand.RunAsync(app.Services, hostArgs),
         _ => Usage(command),
     };
 

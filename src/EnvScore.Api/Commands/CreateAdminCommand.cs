@@ -12,7 +12,10 @@ namespace EnvScore.Api.Commands;
 /// </summary>
 public static class CreateAdminCommand
 {
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output)
+    public static Task<int> RunAsync(IServiceProvider services, string[] args) =>
+        RunAsync(services, args, Console.Out, () => Environment.GetEnvironmentVariable("ENVSCORE_ADMIN_PASSWORD") ?? ReadPassword(Console.Out));
+
+    public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, Func<string?> readPassword)
     {
         if (args.Length < 2)
         {
@@ -24,7 +27,7 @@ public static class CreateAdminCommand
             output.WriteLine(error ?? $"\"{args[1]}\"不是区县级区划代码（应以000000结尾） (not a district code)");
             return 2;
         }
-        var password = Environment.GetEnvironmentVariable("ENVSCORE_ADMIN_PASSWORD") ?? ReadPassword(output);
+        var password = readPassword();
         if (string.IsNullOrEmpty(password))
         {
             output.WriteLine("未提供密码 (no password given)");
