@@ -36,6 +36,10 @@ public static class RuleSetLoader
                 $"YAML语法错误：{e.Message} (YAML syntax error)", fileName, checked((int)e.Start.Line), checked((int)e.Start.Column), null);
             return new(null, [p]);
         }
+        catch (YamlSyntaxException e)
+        {
+            return new(null, [new RuleSetProblem(RuleSetProblemKind.YamlSyntax, $"YAML语法错误：{e.Message}", fileName, e.Line, e.Column, null)]);
+        }
         if (root is not YMapping map)
         {
             reader.Report(RuleSetProblemKind.WrongType, root ?? new YScalar("", true, 1, 1), null, "规则文件的顶层必须是键值映射", "the document must be a mapping");

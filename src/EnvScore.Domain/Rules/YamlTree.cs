@@ -17,19 +17,47 @@ internal sealed record YSequence(IReadOnlyList<YNode> Items, int Line, int Colum
 
 internal sealed record YMapping(IReadOnlyList<KeyValuePair<YScalar, YNode>> Entries, int Line, int Column) : YNode(Line, Column);
 
+internal sealed class YamlSyntaxException(int line, int column, string message) : Exception(message)
+{
+    public int Line { get; } = line;
+    public int Column { get; } = column;
+}
+
 internal static class YamlTree
 {
     /// <summary>Parses the first document; throws <see cref="YamlException"/> on a syntax error.</summary>
     public static YNode? Parse(string text, Action<YScalar> reportDuplicateKey, Action<YNode> reportComplexKey)
     {
-        var parser = new Parser(new StringReader(text));
-        var anchors = new Dictionary<string, YNode>(StringComparer.Ordinal);
-        parser.Consume<StreamStart>();
-        if (parser.Accept<StreamEnd>(out _)) return null;
-        parser.Consume<DocumentStart>();
-        var root = ReadNode(parser, anchors, reportDuplicateKey, reportComplexKey);
-        parser.Consume<DocumentEnd>();
-        return root;
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
+        try
+        {
+            var anchors = new Dictionary<string, YNode>(StringComparer.Ordinal);
+            parser.Consume<StreamStart>();
+            if (parser.Accept<StreamEnd>(out _)) return null;
+            parser.Consume<DocumentStart>();
+            var root = ReadNode(parser, anchors, reportDuplicateKey, reportComplexKey);
+            parser.Consume<DocumentEnd>();
+            return root;
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this (not YamlException) on some malformed input, e.g. an
+            // unclosed flow sequence; locate it at the last event that parsed.
+            throw new YamlSyntaxException(parser.Line, parser.Column, $"未闭合的括号、引号或不完整的结构 (unclosed bracket or quote: {e.Message})");
+        }
+    }
+
+    /// <summary>Remembers where the last event started, to locate errors YamlDotNet reports without a mark.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public int Line { get; private set; } = 1;
+        public int Column { get; private set; } = 1;
+        public ParsingEvent? Current => inner.Current;
+        public bool MoveNext()
+        {
+            if (inner.Current is { } c) { Line = L(c.Start); Column = C(c.Start); }
+            return inner.MoveNext();
+        }
     }
 
     private static int L(Mark m) => checked((int)m.Line);
