@@ -26,11 +26,12 @@ public readonly record struct ItemInput(int Value, ItemInputFlags Flags = ItemIn
 /// <summary>Sheet totals from the fast path, in exact hundredths of a point.</summary>
 public readonly record struct ScoreTotals(long RawHundredths, long ApplicableMaxHundredths, long BaseHundredths, long BonusHundredths, bool Vetoed)
 {
-    public decimal RawScore => RawHundredths / 100m;
-    public decimal ApplicableMax => ApplicableMaxHundredths / 100m;
-    public decimal BaseScore => BaseHundredths / 100m;
-    public decimal BonusApplied => BonusHundredths / 100m;
-    public decimal Total => (BaseHundredths + BonusHundredths) / 100m;
+    // × 0.01m (not / 100m, which drops trailing zeros) gives scale 2, like Points.Canonical.
+    public decimal RawScore => RawHundredths * 0.01m;
+    public decimal ApplicableMax => ApplicableMaxHundredths * 0.01m;
+    public decimal BaseScore => BaseHundredths * 0.01m;
+    public decimal BonusApplied => BonusHundredths * 0.01m;
+    public decimal Total => (BaseHundredths + BonusHundredths) * 0.01m;
 }
 
 /// <summary>

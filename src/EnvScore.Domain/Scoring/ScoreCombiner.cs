@@ -16,8 +16,8 @@ public static class ScoreCombiner
     public static CombinedScore Combine(decimal selfScore, decimal? districtScore, CombinationPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        if (districtScore is not { } district) return new(selfScore, null, false);
-        var final = Points.Round(selfScore * policy.SelfWeight + district * policy.DistrictWeight);
+        if (districtScore is not { } district) return new(Points.Canonical(selfScore), null, false);
+        var final = Points.Canonical(selfScore * policy.SelfWeight + district * policy.DistrictWeight);
         var gap = selfScore - district;
         return new(final, gap, gap > policy.InflationThreshold);
     }

@@ -122,7 +122,7 @@ public static class ScoringEngine
                 deduction += r.Deduction;
                 score += r.Score;
             }
-            sectionResults.Add(new(section.Code, section.Title, section.MaxPoints, applicableMax, deduction, score));
+            sectionResults.Add(new(section.Code, section.Title, section.MaxPoints, applicableMax, Points.Canonical(deduction), score));
         }
         var raw = sectionResults.Sum(s => s.Score);
         var max = sectionResults.Sum(s => s.ApplicableMax);
@@ -154,7 +154,8 @@ public static class ScoringEngine
                 : $"加分：合计加{Points.Format(bonusApplied)}分");
         summary.Add($"总得分：{Points.Format(baseScore + bonusApplied)}分");
         foreach (var v in vetoes) summary.Add($"一票否决：{v.Title}，评为整治类");
-        return new(baseScore + bonusApplied, baseScore, raw, max, factor, bonusRequested, bonusApplied,
+        return new(Points.Canonical(baseScore + bonusApplied), Points.Canonical(baseScore), Points.Canonical(raw), Points.Canonical(max), factor,
+            Points.Canonical(bonusRequested), Points.Canonical(bonusApplied),
             sectionResults, itemResults, bonuses, vetoes, summary);
     }
 
