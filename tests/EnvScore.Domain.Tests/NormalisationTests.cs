@@ -38,7 +38,7 @@ public class NormalisationTests
     [Fact]
     public void Rounding_is_half_away_from_zero_on_the_normalised_base_only()
     {
-        // applicable 40 (60 N/A is impossible here, so use a dedicated sheet): raw 33.5 × 100 / 80 = 41.875 → 41.88
+        // 93 × 0.5 = 46.5 deducted of 80, B (20) N/A: 33.5 × 100 / 80 = 41.875 exactly → 41.88
         var rules = Sheet(Disorder("A", points: 80, each: 0.5m), Disorder("B", "乱贴乱画", points: 20, mayBeNa: true));
         var s = ScoreOk(rules, Entries(new ItemEntry("A", Count: 93), new ItemEntry("B", NotApplicable: true)));
         Assert.Equal(33.5m, s.RawScore);

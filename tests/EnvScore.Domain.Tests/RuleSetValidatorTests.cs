@@ -45,6 +45,23 @@ public class RuleSetValidatorTests
     }
 
     [Fact]
+    public void Yaml_syntax_error_reported_by_the_parser_is_located()
+    {
+        var p = Single(Edit("version: 1", "version: 1\n  bad: indentation"), RuleSetProblemKind.YamlSyntax);
+        Assert.Equal(4, p.Line);
+    }
+
+    [Fact]
+    public void Schema_is_draft_2020_12_and_knows_every_item_kind()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "scoring-rules", "rule-set.schema.json")));
+        Assert.Equal("https://json-schema.org/draft/2020-12/schema", schema.RootElement.GetProperty("$schema").GetString());
+        var kinds = schema.RootElement.GetProperty("$defs").GetProperty("itemCommon").GetProperty("properties").GetProperty("kind").GetProperty("enum")
+            .EnumerateArray().Select(k => k.GetString()!).ToArray();
+        Assert.Equal(Enum.GetNames<ItemKind>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]), kinds);
+    }
+
+    [Fact]
     public void Unknown_kind()
     {
         var p = Single(Edit("kind: perOccurrence", "kind: perOccurence"), RuleSetProblemKind.UnknownKind);
