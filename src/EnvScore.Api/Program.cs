@@ -1,6 +1,7 @@
 using EnvScore.Api.Commands;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Demo;
+using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
@@ -9,12 +10,16 @@ using EnvScore.Api.Infrastructure.OData;
 // A command verb (create-admin …) runs against the same services and exits; anything else serves.
 var (command, hostArgs) = args is [var verb, ..] && !verb.StartsWith('-') ? (verb, args[1..]) : (null, args);
 
+// Checking a rule-set file needs no database.
+if (command == "rules-validate") return RulesValidateCommand.Run(hostArgs, Console.Out);
+
 var builder = WebApplication.CreateBuilder(hostArgs);
 builder.AddEnvScoreConfiguration();
 builder.AddEnvScoreErrors();
 builder.AddEnvScoreData();
 builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
+builder.AddEnvScoreRuleSets();
 builder.AddEnvScoreOData();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
@@ -33,6 +38,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapEnvScoreHealth();
 app.MapAccounts();
+app.MapRuleSetFiles();
 app.MapControllers();
 
 await app.Services.PrepareDatabaseAsync();
@@ -42,7 +48,7 @@ return 0;
 
 static int Usage(string verb)
 {
-    Console.Error.WriteLine($"未知命令 (unknown command) \"{verb}\". Commands: create-admin");
+    Console.Error.WriteLine($"未知命令 (unknown command) \"{verb}\". Commands: create-admin, rules-validate");
     return 2;
 }
 

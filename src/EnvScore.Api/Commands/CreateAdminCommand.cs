@@ -1,5 +1,6 @@
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Domain.Organisation;
 using Microsoft.EntityFrameworkCore;
@@ -48,6 +49,7 @@ public static class CreateAdminCommand
             district = new District { Code = code.Value, Name = args[2].Trim() };
             db.Districts.Add(district);
             await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<DefaultRuleSet>().EnsureForAllDistrictsAsync();
         }
         try
         {

@@ -1,5 +1,6 @@
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Demo;
+using EnvScore.Api.Features.RuleSets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,9 +17,12 @@ public static class DatabaseStartup
         await sp.GetRequiredService<AccountProvisioner>().EnsureRolesAsync();
 
         var demo = sp.GetRequiredService<IOptions<DemoOptions>>().Value;
-        if (!demo.Seed) return;
-        var password = string.IsNullOrEmpty(demo.Password) ? DemoSeeder.GeneratePassword() : demo.Password;
-        if (await sp.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync(password, ct) && string.IsNullOrEmpty(demo.Password))
-            Console.WriteLine($"演示账户密码 (demo password): {password}");
+        if (demo.Seed)
+        {
+            var password = string.IsNullOrEmpty(demo.Password) ? DemoSeeder.GeneratePassword() : demo.Password;
+            if (await sp.GetRequiredService<DemoSeeder>().SeedIfEmptyAsync(password, ct) && string.IsNullOrEmpty(demo.Password))
+                Console.WriteLine($"演示账户密码 (demo password): {password}");
+        }
+        await sp.GetRequiredService<DefaultRuleSet>().EnsureForAllDistrictsAsync(ct);
     }
 }

@@ -1,5 +1,6 @@
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +15,7 @@ public class EnvScoreDbContext(DbContextOptions<EnvScoreDbContext> options) : Id
     public DbSet<District> Districts => Set<District>();
     public DbSet<Township> Townships => Set<Township>();
     public DbSet<Village> Villages => Set<Village>();
+    public DbSet<RuleSetRecord> RuleSets => Set<RuleSetRecord>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,4 +1,5 @@
 using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.OData;
 using Microsoft.OData.Edm;
 using Microsoft.OData.ModelBuilder;
@@ -22,6 +23,7 @@ public static class ODataServiceCollectionExtensions
         var model = new ODataConventionModelBuilder { Namespace = "EnvScore", ContainerName = "EnvScore" };
         model.EnableLowerCamelCase();
         OrganisationModel.Register(model);
+        RuleSetsModel.Register(model);
         return model.GetEdmModel();
     }
 }

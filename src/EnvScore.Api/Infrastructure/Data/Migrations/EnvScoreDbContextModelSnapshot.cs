@@ -249,6 +249,259 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.ToTable("villages", (string)null);
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetItemRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<string>("Criteria")
+                        .HasColumnType("text")
+                        .HasColumnName("criteria");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Levels")
+                        .HasColumnType("text")
+                        .HasColumnName("levels");
+
+                    b.Property<decimal?>("MaxDeduction")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("numeric(9,2)")
+                        .HasColumnName("max_deduction");
+
+                    b.Property<bool>("MayBeNotApplicable")
+                        .HasColumnType("boolean")
+                        .HasColumnName("may_be_not_applicable");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<decimal>("Points")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("numeric(9,2)")
+                        .HasColumnName("points");
+
+                    b.Property<decimal?>("PointsEach")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("numeric(9,2)")
+                        .HasColumnName("points_each");
+
+                    b.Property<int>("RuleSetId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_id");
+
+                    b.Property<int?>("Samples")
+                        .HasColumnType("integer")
+                        .HasColumnName("samples");
+
+                    b.Property<string>("SectionCode")
+                        .HasColumnType("text")
+                        .HasColumnName("section_code");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.Property<string>("Unit")
+                        .HasColumnType("text")
+                        .HasColumnName("unit");
+
+                    b.Property<string>("ZeroIf")
+                        .HasColumnType("text")
+                        .HasColumnName("zero_if");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rule_set_items");
+
+                    b.HasIndex("RuleSetId", "Code")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rule_set_items_rule_set_id_code");
+
+                    b.ToTable("rule_set_items", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset?>("ActivatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("activated_at");
+
+                    b.Property<string>("ActivatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("activated_by");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("code");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_hash");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<int>("EffectiveFromMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("effective_from_month");
+
+                    b.Property<DateTimeOffset>("ImportedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("imported_at");
+
+                    b.Property<string>("ImportedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("imported_by");
+
+                    b.Property<uint>("RowVersion")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.Property<decimal>("TotalPoints")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("numeric(9,2)")
+                        .HasColumnName("total_points");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rule_sets");
+
+                    b.HasIndex("DistrictId", "EffectiveFromMonth")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rule_sets_district_id_effective_from_month")
+                        .HasFilter("status = 'Active'");
+
+                    b.HasIndex("DistrictId", "Code", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rule_sets_district_id_code_version");
+
+                    b.ToTable("rule_sets", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetSectionRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<decimal>("MaxPoints")
+                        .HasPrecision(9, 2)
+                        .HasColumnType("numeric(9,2)")
+                        .HasColumnName("max_points");
+
+                    b.Property<int>("Ordinal")
+                        .HasColumnType("integer")
+                        .HasColumnName("ordinal");
+
+                    b.Property<int>("RuleSetId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rule_set_sections");
+
+                    b.HasIndex("RuleSetId")
+                        .HasDatabaseName("ix_rule_set_sections_rule_set_id");
+
+                    b.ToTable("rule_set_sections", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetVetoRow", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("code");
+
+                    b.Property<int>("RuleSetId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rule_set_vetoes");
+
+                    b.HasIndex("RuleSetId")
+                        .HasDatabaseName("ix_rule_set_vetoes_rule_set_id");
+
+                    b.ToTable("rule_set_vetoes", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -475,6 +728,46 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Navigation("Township");
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetItemRow", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.RuleSets.RuleSetRecord", null)
+                        .WithMany("Items")
+                        .HasForeignKey("RuleSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rule_set_items_rule_sets_rule_set_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetRecord", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_rule_sets_districts_district_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetSectionRow", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.RuleSets.RuleSetRecord", null)
+                        .WithMany("Sections")
+                        .HasForeignKey("RuleSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rule_set_sections_rule_sets_rule_set_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetVetoRow", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.RuleSets.RuleSetRecord", null)
+                        .WithMany("Vetoes")
+                        .HasForeignKey("RuleSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rule_set_vetoes_rule_sets_rule_set_id");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)
@@ -540,6 +833,15 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
             modelBuilder.Entity("EnvScore.Api.Features.Organisation.Township", b =>
                 {
                     b.Navigation("Villages");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetRecord", b =>
+                {
+                    b.Navigation("Items");
+
+                    b.Navigation("Sections");
+
+                    b.Navigation("Vetoes");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,71 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Infrastructure.OData;
+using EnvScore.Domain.Calendar;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OData.Formatter;
+using Microsoft.AspNetCore.OData.Query;
+using Microsoft.AspNetCore.OData.Results;
+using Microsoft.AspNetCore.OData.Routing.Controllers;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.RuleSets;
+
+/// <summary>
+/// Rule-set versions. Active versions are public; drafts are seen only by the district roles of their
+/// own district — districts never see or change each other's drafts. Import and edit: /api/rule-sets.
+/// </summary>
+public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODataController
+{
+    [EnvScoreQuery, AllowAnonymous]
+    public IQueryable<RuleSetRecord> Get() => db.RuleSets.AsNoTracking().VisibleTo(User);
+
+    [EnvScoreQuery, AllowAnonymous]
+    public SingleResult<RuleSetRecord> Get(int key) => SingleResult.Create(db.RuleSets.AsNoTracking().VisibleTo(User).Where(r => r.Id == key));
+
+    [HttpGet, EnvScoreQuery, AllowAnonymous]
+    public async Task<IActionResult> InForce([FromODataUri] int districtId, [FromODataUri] string month, CancellationToken ct)
+    {
+        if (!EvaluationMonth.TryParse(month, out var m))
+            return Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+        var record = await store.ResolveAsync(districtId, m, ct);
+        return record is null
+            ? Problem(title: $"该区县{m.ToChinese()}没有启用的评分细则 (no rule set in force for this month)", statusCode: 404)
+            : Ok(record);
+    }
+
+    [HttpPost, Authorize(Roles = Roles.DistrictAdmin)]
+    public async Task<IActionResult> Activate(int key, ODataActionParameters? parameters, CancellationToken ct)
+    {
+        var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
+        if (record is null || !User.IsAdminOf(record.DistrictId)) return NotFound();
+        EvaluationMonth? from = null;
+        if (parameters?.TryGetValue("fromMonth", out var value) == true && value is string text && text.Length > 0)
+        {
+            if (!EvaluationMonth.TryParse(text, out var m))
+                return Problem(title: $"fromMonth格式应为\"yyyy-MM\"，实际为\"{text}\" (fromMonth must be yyyy-MM)", statusCode: 400);
+            from = m;
+        }
+        return RuleSetResults.From(await store.ActivateAsync(record, from, User.Identity!.Name!, ct), this);
+    }
+
+    [Authorize(Roles = Roles.DistrictAdmin)]
+    public async Task<IActionResult> Delete(int key, CancellationToken ct)
+    {
+        var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
+        if (record is null || !User.IsAdminOf(record.DistrictId)) return NotFound();
+        var outcome = await store.DeleteDraftAsync(record, ct);
+        return outcome is RuleSetWrite.Updated ? NoContent() : RuleSetResults.From(outcome, this);
+    }
+}
+
+public static class RuleSetVisibility
+{
+    /// <summary>Active versions for everyone; drafts only for the district roles of their district.</summary>
+    public static IQueryable<RuleSetRecord> VisibleTo(this IQueryable<RuleSetRecord> query, System.Security.Claims.ClaimsPrincipal user)
+    {
+        var district = user.IsInRole(Roles.DistrictAdmin) || user.IsInRole(Roles.DistrictInspector) ? user.DistrictId() : null;
+        return query.Where(r => r.Status == RuleSetStatus.Active || r.DistrictId == district);
+    }
+}
