@@ -1,4 +1,7 @@
 using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Audit;
+using EnvScore.Api.Features.Calendar;
+using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
 using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -16,6 +19,13 @@ public class EnvScoreDbContext(DbContextOptions<EnvScoreDbContext> options) : Id
     public DbSet<Township> Townships => Set<Township>();
     public DbSet<Village> Villages => Set<Village>();
     public DbSet<RuleSetRecord> RuleSets => Set<RuleSetRecord>();
+    public DbSet<MonthCalendar> Calendars => Set<MonthCalendar>();
+    public DbSet<Evaluation> Evaluations => Set<Evaluation>();
+    public DbSet<EvaluationEntry> EvaluationEntries => Set<EvaluationEntry>();
+    public DbSet<EvidenceFile> EvidenceFiles => Set<EvidenceFile>();
+    public DbSet<EvidenceContent> EvidenceContents => Set<EvidenceContent>();
+    public DbSet<MissingSubmission> MissingSubmissions => Set<MissingSubmission>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
