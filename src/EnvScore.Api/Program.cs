@@ -1,6 +1,7 @@
 using EnvScore.Api.Commands;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Demo;
+using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
@@ -20,6 +21,7 @@ builder.AddEnvScoreData();
 builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
+builder.AddEnvScoreEvaluations();
 builder.AddEnvScoreOData();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
@@ -39,6 +41,7 @@ app.UseAuthorization();
 app.MapEnvScoreHealth();
 app.MapAccounts();
 app.MapRuleSetFiles();
+app.MapEvidence();
 app.MapControllers();
 
 await app.Services.PrepareDatabaseAsync();

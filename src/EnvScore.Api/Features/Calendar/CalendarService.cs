@@ -1,0 +1,59 @@
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace EnvScore.Api.Features.Calendar;
+
+/// <summary>
+/// Defaults for a month M, as wall-clock times in Asia/Shanghai: submission opens on day
+/// <see cref="OpensDay"/> of M; the township deadline, district-check deadline and computation fall in
+/// month M+1 on the configured days and times (e.g. the 5th 18:00, the 10th 18:00, the 10th 20:00).
+/// </summary>
+public sealed class CalendarDefaults
+{
+    public int OpensDay { get; set; } = 1;
+    public int TownshipDeadlineDay { get; set; } = 5;
+    public TimeOnly TownshipDeadlineTime { get; set; } = new(18, 0);
+    public int DistrictCheckDeadlineDay { get; set; } = 10;
+    public TimeOnly DistrictCheckDeadlineTime { get; set; } = new(18, 0);
+    public int ComputeDay { get; set; } = 10;
+    public TimeOnly ComputeTime { get; set; } = new(20, 0);
+}
+
+public class CalendarService(EnvScoreDbContext db, IOptions<CalendarDefaults> defaults)
+{
+    /// <summary>The month's calendar: the district's stored override, else the defaults.</summary>
+    public async Task<MonthCalendar> ForMonthAsync(int districtId, EvaluationMonth month, CancellationToken ct = default) =>
+        await db.Calendars.AsNoTracking().SingleOrDefaultAsync(c => c.DistrictId == districtId && c.Month == month.Key, ct)
+        ?? Default(districtId, month);
+
+    public MonthCalendar Default(int districtId, EvaluationMonth month)
+    {
+        var d = defaults.Value;
+        var next = month.Next();
+        return new MonthCalendar
+        {
+            DistrictId = districtId,
+            Month = month.Key,
+            OpensAt = ChinaTime.At(new DateOnly(month.Year, month.Month, d.OpensDay), TimeOnly.MinValue).ToUniversalTime(),
+            TownshipDeadline = ChinaTime.At(new DateOnly(next.Year, next.Month, d.TownshipDeadlineDay), d.TownshipDeadlineTime).ToUniversalTime(),
+            DistrictCheckDeadline = ChinaTime.At(new DateOnly(next.Year, next.Month, d.DistrictCheckDeadlineDay), d.DistrictCheckDeadlineTime).ToUniversalTime(),
+            ComputeAt = ChinaTime.At(new DateOnly(next.Year, next.Month, d.ComputeDay), d.ComputeTime).ToUniversalTime(),
+            IsOverride = false,
+        };
+    }
+
+    /// <summary>Field errors of a calendar (order of the instants); empty when valid.</summary>
+    public static Dictionary<string, string[]> Validate(MonthCalendar c)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (c.TownshipDeadline <= c.OpensAt)
+            errors["townshipDeadline"] = ["乡镇截止时间应晚于开放时间 (the township deadline must be after opening)"];
+        if (c.DistrictCheckDeadline < c.TownshipDeadline)
+            errors["districtCheckDeadline"] = ["区级抽查截止时间不应早于乡镇截止时间 (the district check deadline must not precede the township deadline)"];
+        if (c.ComputeAt < c.DistrictCheckDeadline)
+            errors["computeAt"] = ["计算时间不应早于区级抽查截止时间 (computation must not precede the district check deadline)"];
+        return errors;
+    }
+}

@@ -1,0 +1,194 @@
+using AutoMapper;
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Audit;
+using EnvScore.Api.Features.Calendar;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using EnvScore.Domain.Scoring;
+using Microsoft.EntityFrameworkCore;
+using System.Security.Claims;
+
+namespace EnvScore.Api.Features.Evaluations;
+
+/// <summary>
+/// The sheet workflow: create, replace, patch, submit, return. Each write runs in one transaction with
+/// the sheet row locked (SELECT … FOR UPDATE), so two writers are serialised and the second one's
+/// If-Match is stale (412): nobody overwrites anybody silently.
+/// </summary>
+public class EvaluationService(
+    EnvScoreDbContext db, RuleSetStore ruleSets, CalendarService calendars, AuditWriter audit, IMapper mapper, TimeProvider time)
+{
+    public const int MaxNoteLength = 2000;
+
+    public async Task<SheetOutcome> CreateAsync(ClaimsPrincipal user, SheetWrite write, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!EvaluationMonth.TryParse(write.Month, out var month))
+            errors["month"] = [$"月份格式应为\"yyyy-MM\"，实际为\"{write.Month}\" (month must be yyyy-MM)"];
+        if (!Enum.TryParse<EvaluationKind>(write.Kind, ignoreCase: true, out var kind))
+            errors["kind"] = [$"类型应为Self（乡镇自评）或District（区级抽查），实际为\"{write.Kind}\" (kind must be Self or District)"];
+        var village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleOrDefaultAsync(v => v.Id == write.VillageId, ct);
+        if (village is null) errors["villageId"] = [$"村（社区）编号{write.VillageId}不存在 (village not found)"];
+        else if (!village.IsActive) errors["villageId"] = [$"{village.Name}已停用 (the village is inactive)"];
+        if (write.Note?.Length > MaxNoteLength) errors["note"] = [$"备注不能超过{MaxNoteLength}字 (note too long)"];
+        if (errors.Count > 0) return new SheetOutcome.InvalidFields(errors);
+
+        var districtId = village!.Township!.DistrictId;
+        if (!user.CanWrite(kind, village.TownshipId, districtId)) return new SheetOutcome.Forbidden();
+        if (await WindowConflict(districtId, month, kind, ct) is { } late) return late;
+        var record = await ruleSets.ResolveAsync(districtId, month, ct);
+        if (record is null) return new SheetOutcome.Conflict($"{month.ToChinese()}没有启用的评分细则 (no rule set in force for this month)");
+        var existing = await db.Evaluations.AsNoTracking()
+            .Where(e => e.VillageId == village.Id && e.Month == month.Key && e.Kind == kind).Select(e => (int?)e.Id).SingleOrDefaultAsync(ct);
+        if (existing is not null)
+            return new SheetOutcome.Conflict($"{village.Name}{month.ToChinese()}的{KindName(kind)}表已存在（编号{existing}），请修改该表 (the sheet exists: edit it)");
+
+        var sheet = new Evaluation
+        {
+            VillageId = village.Id, TownshipId = village.TownshipId, DistrictId = districtId, Month = month.Key, Kind = kind,
+            RuleSetId = record.Id, Status = EvaluationStatus.Draft, Note = write.Note?.Trim(), Vetoes = Clean(write.Vetoes),
+            Entries = (write.Entries ?? []).Select(mapper.Map<EvaluationEntry>).ToList(),
+            CreatedAt = time.GetUtcNow(), CreatedBy = user.Identity!.Name!, UpdatedAt = time.GetUtcNow(), UpdatedBy = user.Identity!.Name!,
+        };
+        if (Validate(record, sheet, forSubmission: false) is { } invalid) return invalid;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Evaluations.Add(sheet);
+        if (!await db.TrySaveUniqueAsync(ct))
+            return new SheetOutcome.Conflict($"{village.Name}{month.ToChinese()}的{KindName(kind)}表已存在 (the sheet exists)");
+        audit.Record(user.Identity!.Name!, "Evaluation.Create", sheet, null, AuditWriter.Snapshot(sheet));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new SheetOutcome.Done(sheet, Created: true);
+    }
+
+    public Task<SheetOutcome> ReplaceAsync(ClaimsPrincipal user, int id, uint? ifMatch, SheetWrite write, CancellationToken ct) =>
+        EditAsync(user, id, ifMatch, "Evaluation.Replace", (sheet, record) =>
+        {
+            if (write.Month is not null && (!EvaluationMonth.TryParse(write.Month, out var m) || m.Key != sheet.Month))
+                return Fields("month", "不能修改表的月份 (the month of a sheet cannot change)");
+            if (write.VillageId != 0 && write.VillageId != sheet.VillageId)
+                return Fields("villageId", "不能修改表所属的村（社区） (the village of a sheet cannot change)");
+            if (write.Kind is not null && !string.Equals(write.Kind, sheet.Kind.ToString(), StringComparison.OrdinalIgnoreCase))
+                return Fields("kind", "不能修改表的类型 (the kind of a sheet cannot change)");
+            if (write.Note?.Length > MaxNoteLength) return Fields("note", $"备注不能超过{MaxNoteLength}字 (note too long)");
+            sheet.Note = write.Note?.Trim();
+            sheet.Vetoes = Clean(write.Vetoes);
+            db.EvaluationEntries.RemoveRange(sheet.Entries);
+            sheet.Entries = (write.Entries ?? []).Select(mapper.Map<EvaluationEntry>).ToList();
+            return Validate(record, sheet, forSubmission: false);
+        }, ct);
+
+    public Task<SheetOutcome> PatchAsync(ClaimsPrincipal user, int id, uint? ifMatch, SheetPatch patch, CancellationToken ct) =>
+        EditAsync(user, id, ifMatch, "Evaluation.Update", (sheet, record) =>
+        {
+            if (patch.Note?.Length > MaxNoteLength) return Fields("note", $"备注不能超过{MaxNoteLength}字 (note too long)");
+            if (patch.Note is not null) sheet.Note = patch.Note.Trim();
+            if (patch.Vetoes is not null) sheet.Vetoes = Clean(patch.Vetoes);
+            foreach (var write in patch.Entries ?? [])
+            {
+                var code = write.ItemCode.Trim();
+                var entry = sheet.Entries.SingleOrDefault(e => e.ItemCode == code);
+                if (entry is null) sheet.Entries.Add(mapper.Map<EvaluationEntry>(write));
+                else mapper.Map(write, entry);
+            }
+            return Validate(record, sheet, forSubmission: false);
+        }, ct);
+
+    public Task<SheetOutcome> SubmitAsync(ClaimsPrincipal user, int id, uint? ifMatch, CancellationToken ct) =>
+        EditAsync(user, id, ifMatch, "Evaluation.Submit", (sheet, record) =>
+        {
+            if (Validate(record, sheet, forSubmission: true) is { } invalid) return invalid;
+            sheet.Status = EvaluationStatus.Submitted;
+            sheet.SubmittedAt = time.GetUtcNow();
+            sheet.SubmittedBy = user.Identity!.Name;
+            sheet.ReturnReason = null;
+            return null;
+        }, ct);
+
+    /// <summary>DistrictAdmin sends a submitted sheet back, with a reason, before the deadline.</summary>
+    public async Task<SheetOutcome> ReturnAsync(ClaimsPrincipal user, int id, uint? ifMatch, string? reason, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(reason)) return Fields("reason", "退回必须填写原因 (a reason is required)");
+        return await ModifyAsync(user, id, ifMatch, "Evaluation.Return", requireWriter: false, async sheet =>
+        {
+            if (!user.IsAdminOf(sheet.DistrictId)) return new SheetOutcome.Forbidden();
+            if (sheet.Status != EvaluationStatus.Submitted)
+                return new SheetOutcome.Conflict($"只能退回已提交的表，当前状态为{StatusName(sheet.Status)} (only a submitted sheet can be returned)");
+            if (await WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is { } late) return late;
+            sheet.Status = EvaluationStatus.Returned;
+            sheet.ReturnReason = reason.Trim();
+            return null;
+        }, ct);
+    }
+
+    /// <summary>An edit by a writer of the sheet: Draft or Returned, within the window.</summary>
+    private Task<SheetOutcome> EditAsync(ClaimsPrincipal user, int id, uint? ifMatch, string action,
+        Func<Evaluation, RuleSetRecord, SheetOutcome?> change, CancellationToken ct) =>
+        ModifyAsync(user, id, ifMatch, action, requireWriter: true, async sheet =>
+        {
+            if (sheet.Status is EvaluationStatus.Submitted)
+                return new SheetOutcome.Conflict("该表已提交，只读；如需修改请联系区里退回 (submitted sheets are read-only: ask the district to return it)");
+            if (sheet.Status is EvaluationStatus.Locked)
+                return new SheetOutcome.Conflict("该表已在截止时锁定，不能修改 (locked at the deadline)");
+            if (await WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is { } late) return late;
+            var record = await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == sheet.RuleSetId, ct);
+            return change(sheet, record);
+        }, ct);
+
+    private async Task<SheetOutcome> ModifyAsync(ClaimsPrincipal user, int id, uint? ifMatch, string action, bool requireWriter,
+        Func<Evaluation, Task<SheetOutcome?>> change, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Lock the row first: concurrent writers queue here and then see a changed version.
+        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM evaluations WHERE id = {id} FOR UPDATE", ct);
+        var locked = await db.Evaluations.VisibleTo(user)
+            .Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery().SingleOrDefaultAsync(e => e.Id == id, ct);
+        if (locked is null) return new SheetOutcome.NotFound();
+        if (requireWriter && !user.CanWrite(locked.Kind, locked.TownshipId, locked.DistrictId)) return new SheetOutcome.Forbidden();
+        if (ifMatch is null) return new SheetOutcome.PreconditionRequired();
+        if (ifMatch != locked.Version) return new SheetOutcome.PreconditionFailed(locked.Version);
+
+        var before = AuditWriter.Snapshot(locked);
+        if (await change(locked) is { } refused) return refused;
+        locked.UpdatedAt = time.GetUtcNow();
+        locked.UpdatedBy = user.Identity!.Name!;
+        audit.Record(user.Identity!.Name!, action, locked, before, AuditWriter.Snapshot(locked));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return new SheetOutcome.Done(locked);
+    }
+
+    /// <summary>Self sheets: from opening to the township deadline; district checks: to the district-check deadline.</summary>
+    private async Task<SheetOutcome?> WindowConflict(int districtId, EvaluationMonth month, EvaluationKind kind, CancellationToken ct)
+    {
+        var calendar = await calendars.ForMonthAsync(districtId, month, ct);
+        var now = time.GetUtcNow();
+        var deadline = kind == EvaluationKind.Self ? calendar.TownshipDeadline : calendar.DistrictCheckDeadline;
+        if (now < calendar.OpensAt)
+            return new SheetOutcome.Conflict($"{month.ToChinese()}的评比尚未开放（{Local(calendar.OpensAt)}开放） (not open yet)");
+        if (now >= deadline)
+            return new SheetOutcome.Conflict($"已超过{month.ToChinese()}{KindName(kind)}的截止时间（{Local(deadline)}） (past the deadline)");
+        return null;
+    }
+
+    private SheetOutcome? Validate(RuleSetRecord record, Evaluation sheet, bool forSubmission)
+    {
+        var rules = ruleSets.Parse(record);
+        var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
+        var problems = ScoringEngine.Validate(rules, entries)
+            .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired) // drafts may be partial
+            .ToList();
+        return problems.Count == 0 ? null : new SheetOutcome.InvalidEntries(problems);
+    }
+
+    private static List<string> Clean(List<string>? codes) => (codes ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).ToList();
+    private static SheetOutcome.InvalidFields Fields(string field, string message) => new(new() { [field] = [message] });
+    private static string Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, ChinaTime.Zone).ToString("yyyy-MM-dd HH:mm");
+    public static string KindName(EvaluationKind kind) => kind == EvaluationKind.Self ? "乡镇自评" : "区级抽查";
+    public static string StatusName(EvaluationStatus s) => s switch
+    {
+        EvaluationStatus.Draft => "草稿", EvaluationStatus.Submitted => "已提交", EvaluationStatus.Returned => "已退回", _ => "已锁定",
+    };
+}

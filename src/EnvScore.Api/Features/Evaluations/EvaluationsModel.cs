@@ -1,0 +1,26 @@
+using EnvScore.Api.Features.Audit;
+using EnvScore.Api.Features.Calendar;
+using Microsoft.OData.ModelBuilder;
+
+namespace EnvScore.Api.Features.Evaluations;
+
+public static class EvaluationsModel
+{
+    public static void Register(ODataConventionModelBuilder model)
+    {
+        model.EntitySet<Evaluation>("Evaluations");
+        model.EntityType<EvaluationEntry>();
+        var evidence = model.EntityType<EvidenceFile>();
+        evidence.Ignore(e => e.Content); // bytes are downloaded at /api/evidence/{id}
+        var type = model.EntityType<Evaluation>();
+        type.Action("Submit").ReturnsFromEntitySet<Evaluation>("Evaluations");
+        type.Action("Return").ReturnsFromEntitySet<Evaluation>("Evaluations").Parameter<string>("reason");
+
+        model.EntitySet<MonthCalendar>("Calendars");
+        var forMonth = model.EntityType<MonthCalendar>().Collection.Function("ForMonth").Returns<MonthCalendar>();
+        forMonth.Parameter<int>("districtId");
+        forMonth.Parameter<string>("month");
+
+        model.EntitySet<AuditEntry>("AuditLog");
+    }
+}

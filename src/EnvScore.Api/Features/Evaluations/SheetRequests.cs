@@ -1,0 +1,54 @@
+using AutoMapper;
+using EnvScore.Domain.Scoring;
+
+namespace EnvScore.Api.Features.Evaluations;
+
+/// <summary>A whole sheet in one request (POST creates, PUT replaces). Month as "yyyy-MM".</summary>
+public sealed record SheetWrite
+{
+    public int VillageId { get; init; }
+    public string? Month { get; init; }
+    /// <summary>"Self" or "District".</summary>
+    public string? Kind { get; init; }
+    public string? Note { get; init; }
+    public List<string>? Vetoes { get; init; }
+    public List<EntryWrite>? Entries { get; init; }
+}
+
+/// <summary>PATCH: only what is present changes; entries are merged by item code.</summary>
+public sealed record SheetPatch
+{
+    public string? Note { get; init; }
+    public List<string>? Vetoes { get; init; }
+    public List<EntryWrite>? Entries { get; init; }
+}
+
+public sealed record EntryWrite
+{
+    public string ItemCode { get; init; } = "";
+    public bool NotApplicable { get; init; }
+    public int? Count { get; init; }
+    public string? Level { get; init; }
+    public int? FailedSamples { get; init; }
+    public bool? Passed { get; init; }
+    public List<string>? ZeroConditions { get; init; }
+    public string? Note { get; init; }
+}
+
+public sealed record ReturnRequest(string? Reason);
+
+/// <summary>Flat maps only (see the AutoMapper advisory note in Directory.Build.props).</summary>
+public class EvaluationMappingProfile : Profile
+{
+    public EvaluationMappingProfile()
+    {
+        CreateMap<EntryWrite, EvaluationEntry>()
+            .ForMember(e => e.Id, o => o.Ignore())
+            .ForMember(e => e.EvaluationId, o => o.Ignore())
+            .ForMember(e => e.ItemCode, o => o.MapFrom(w => w.ItemCode.Trim()))
+            .ForMember(e => e.ZeroConditions, o => o.MapFrom(w => w.ZeroConditions ?? new List<string>()));
+        CreateMap<EvaluationEntry, ItemEntry>()
+            .ConstructUsing(e => new ItemEntry(e.ItemCode, e.NotApplicable, e.Count, e.Level, e.FailedSamples, e.Passed,
+                e.ZeroConditions.Count == 0 ? null : e.ZeroConditions, e.Note));
+    }
+}
