@@ -203,6 +203,8 @@ public static class TemplateWriter
                     var upper = max is { } m ? $",{first}<={m}" : "";
                     custom.Formula.ExcelFormula =
                         $"OR({first}=\"{NotApplicableWord}\",AND(ISNUMBER({first}),{first}>=0,{first}=INT({first}){upper}))";
+                    // EPPlus 4.5 defaults every validation to "between" and then demands Formula2; custom has none.
+                    custom.Operator = ExcelDataValidationOperator.equal;
                     dv = custom;
                 }
                 else
@@ -337,7 +339,7 @@ public static class TemplateWriter
             (MetadataKeys.FirstDataRow, FirstDataRow.ToString(CultureInfo.InvariantCulture)),
         };
         for (var i = 0; i < columns.Count; i++)
-            pairs.Add((MetadataKeys.ColumnPrefix + ExcelCellBase.GetAddress(1, i + 1).TrimEnd('1'), columns[i].Token));
+            pairs.Add((MetadataKeys.ColumnPrefix + ColumnLetters.FromIndex(i + 1), columns[i].Token));
         for (var i = 0; i < pairs.Count; i++)
         {
             // Always text: a code like 410102000000 must not become a number.
