@@ -38,8 +38,9 @@ internal static class CellFormatting
                 ? new(Zero(item), false, null)
                 : new(null, true, "未填写" + (item.MayBeNotApplicable ? $"（如确无此项请填\"{NotApplicableWord}\"）" : ""));
         }
-        var text = CellText.ToText(raw);
-        if (CellText.IsNotApplicableWord(text))
+        // Only text can say 不适用; skip formatting numbers (the hot path of a 10,000-row import).
+        var text = raw is string ? CellText.ToText(raw) : null;
+        if (raw is string && CellText.IsNotApplicableWord(text))
             return item.MayBeNotApplicable
                 ? new(ItemValue.NotApplicableValue(), false, null)
                 : new(null, false, $"此项不允许填\"{NotApplicableWord}\"，请填写实际情况");
@@ -56,6 +57,7 @@ internal static class CellFormatting
             }
             case ItemKind.Levels:
             {
+                text ??= CellText.ToText(raw);
                 var level = item.Levels.FirstOrDefault(l => CellText.Same(l.Name, text))
                             ?? item.Levels.FirstOrDefault(l => CellText.Same(l.Code, text));
                 return level is null
@@ -64,7 +66,7 @@ internal static class CellFormatting
             }
             case ItemKind.PassFail:
             {
-                bool? passed = raw is bool b ? b : PassFailWord(text);
+                bool? passed = raw is bool b ? b : PassFailWord(text ?? CellText.ToText(raw));
                 return passed is { } p
                     ? new(ItemValue.Pass(p), false, null)
                     : new(null, false, $"应为\"{PassWord}\"或\"{FailWord}\"，实际为\"{CellText.Display(raw)}\"");
