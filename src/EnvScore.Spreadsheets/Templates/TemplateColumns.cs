@@ -1,0 +1,111 @@
+using static EnvScore.Spreadsheets.Templates.TemplateConventions;
+
+namespace EnvScore.Spreadsheets.Templates;
+
+internal enum ColumnRole { VillageCode, VillageName, Township, Item, ZeroCondition, Veto, Note }
+
+/// <summary>One column of the data sheet as the writer lays it out and the reader expects it.</summary>
+internal sealed record TemplateColumn(ColumnRole Role, string Token, string Section, string Header, string HowTo, string Rule, double Width)
+{
+    public TemplateItem? Item { get; init; }
+    public IReadOnlyList<NamedOption> Options { get; init; } = [];
+    public string ValidationError { get; init; } = "";
+
+    public bool IsInput => Role is ColumnRole.Item or ColumnRole.ZeroCondition or ColumnRole.Veto or ColumnRole.Note;
+    public bool IsRequired => Role is ColumnRole.VillageCode or ColumnRole.Item;
+
+    /// <summary>Dropdown entries for list columns; empty for free/number columns.</summary>
+    public IReadOnlyList<string> ListChoices()
+    {
+        var na = Item?.MayBeNotApplicable == true ? new[] { NotApplicableWord } : [];
+        return Role switch
+        {
+            ColumnRole.Item when Item!.Kind == ItemKind.Levels => [.. Item.Levels.Select(l => l.Name), .. na],
+            ColumnRole.Item when Item!.Kind == ItemKind.PassFail => [PassWord, FailWord, .. na],
+            ColumnRole.ZeroCondition or ColumnRole.Veto => [.. Options.Select(o => o.Name)],
+            _ => [],
+        };
+    }
+}
+
+internal static class TemplateColumns
+{
+    public static IReadOnlyList<TemplateColumn> Build(TemplateLayout layout, TemplateKind kind)
+    {
+        const string basic = "村（社区）";
+        var columns = new List<TemplateColumn>
+        {
+            new(ColumnRole.VillageCode, VillageCodeToken, basic, VillageCodeHeader, "", "", 16),
+            new(ColumnRole.VillageName, VillageNameToken, basic, VillageNameHeader, "", "", 14),
+        };
+        if (kind == TemplateKind.District)
+            columns.Add(new(ColumnRole.Township, TownshipToken, basic, TownshipHeader, "", "", 12));
+
+        foreach (var section in layout.Sections)
+        {
+            var total = section.Items.Sum(i => i.MaxPoints);
+            var sectionText = total > 0 ? $"{section.Title}（{TemplateWriter.Points(total)}分）" : section.Title;
+            foreach (var item in section.Items)
+            {
+                columns.Add(new(ColumnRole.Item, item.Code, sectionText, item.Title, HowTo(item), item.RuleText, 12)
+                {
+                    Item = item,
+                    ValidationError = ValidationError(item),
+                });
+                if (item.ZeroConditions.Count > 0)
+                {
+                    columns.Add(new(ColumnRole.ZeroCondition, ZeroToken(item.Code), sectionText, ZeroHeader(item.Title),
+                        "如有下列情形，此项不得分：从下拉列表选择；没有则留空",
+                        string.Join("；", item.ZeroConditions.Select(z => z.Name)), 16)
+                    {
+                        Item = item,
+                        Options = item.ZeroConditions,
+                        ValidationError = "请从下拉列表中选择不得分情形，没有则留空",
+                    });
+                }
+            }
+        }
+
+        const string other = "其他";
+        if (layout.Vetoes.Count > 0)
+        {
+            columns.Add(new(ColumnRole.Veto, VetoToken, other, VetoHeader, "如发生一票否决事项，从下拉列表选择；没有则留空",
+                string.Join("；", layout.Vetoes.Select(v => v.Name)), 16)
+            {
+                Options = layout.Vetoes,
+                ValidationError = "请从下拉列表中选择一票否决事项，没有则留空",
+            });
+        }
+        columns.Add(new(ColumnRole.Note, NoteToken, other, NoteHeader, "需要说明的情况（选填）", "", 30));
+        return columns;
+    }
+
+    private static string HowTo(TemplateItem item)
+    {
+        var unit = item.Unit ?? "处";
+        var text = item.Kind switch
+        {
+            ItemKind.PerOccurrence => $"{TemplateWriter.Points(item.MaxPoints)}分｜填发现的{unit}数（不小于0的整数）",
+            ItemKind.Levels => $"{TemplateWriter.Points(item.MaxPoints)}分｜从下拉列表选择：{string.Join("/", item.Levels.Select(l => l.Name))}",
+            ItemKind.Sampled => $"{TemplateWriter.Points(item.MaxPoints)}分｜抽查{item.SampleSize}{item.Unit ?? "户"}，填不合格数（0到{item.SampleSize}）",
+            ItemKind.PassFail => $"{TemplateWriter.Points(item.MaxPoints)}分｜选择\"{PassWord}\"或\"{FailWord}\"",
+            ItemKind.Bonus => $"加分，最多{TemplateWriter.Points(item.MaxPoints)}分｜填获得次数（0到{item.MaxCount}）",
+            _ => "",
+        };
+        if (item.BlankMeansZero) text += "；空白视为0";
+        if (item.MayBeNotApplicable) text += $"；可填\"{NotApplicableWord}\"";
+        return text;
+    }
+
+    private static string ValidationError(TemplateItem item)
+    {
+        var na = item.MayBeNotApplicable ? $"，或\"{NotApplicableWord}\"" : "";
+        return item.Kind switch
+        {
+            ItemKind.PerOccurrence => $"请填写不小于0的整数{na}",
+            ItemKind.Sampled => $"请填写0到{item.SampleSize}之间的整数{na}",
+            ItemKind.Bonus => $"请填写0到{item.MaxCount}之间的整数{na}",
+            _ => $"请从下拉列表中选择{na}",
+        };
+    }
+}
