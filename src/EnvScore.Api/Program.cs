@@ -3,6 +3,7 @@ using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Features.Spreadsheets;
 using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
@@ -42,6 +43,7 @@ app.MapEnvScoreHealth();
 app.MapAccounts();
 app.MapRuleSetFiles();
 app.MapEvidence();
+app.MapSpreadsheets();
 app.MapControllers();
 
 await app.Services.PrepareDatabaseAsync();

@@ -1,7 +1,7 @@
 namespace EnvScore.Spreadsheets.Templates;
 
 /// <summary>Fixed names, rows and words shared by the template writer and reader.</summary>
-internal static class TemplateConventions
+public static class TemplateConventions
 {
     public const string DataSheetName = "评比表";
     public const string InstructionsSheetName = "填表说明";

@@ -161,7 +161,7 @@ public class EvaluationService(
     }
 
     /// <summary>Self sheets: from opening to the township deadline; district checks: to the district-check deadline.</summary>
-    private async Task<SheetOutcome?> WindowConflict(int districtId, EvaluationMonth month, EvaluationKind kind, CancellationToken ct)
+    public async Task<SheetOutcome?> WindowConflict(int districtId, EvaluationMonth month, EvaluationKind kind, CancellationToken ct)
     {
         var calendar = await calendars.ForMonthAsync(districtId, month, ct);
         var now = time.GetUtcNow();
@@ -175,12 +175,17 @@ public class EvaluationService(
 
     private SheetOutcome? Validate(RuleSetRecord record, Evaluation sheet, bool forSubmission)
     {
-        var rules = ruleSets.Parse(record);
-        var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
-        var problems = ScoringEngine.Validate(rules, entries)
-            .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired) // drafts may be partial
-            .ToList();
+        var problems = Problems(ruleSets.Parse(record), sheet, forSubmission, mapper);
         return problems.Count == 0 ? null : new SheetOutcome.InvalidEntries(problems);
+    }
+
+    /// <summary>The engine's verdict on a sheet's entries; drafts may be partial (missing items allowed).</summary>
+    public static IReadOnlyList<EntryProblem> Problems(Domain.Rules.RuleSet rules, Evaluation sheet, bool forSubmission, IMapper mapper)
+    {
+        var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
+        return ScoringEngine.Validate(rules, entries)
+            .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired)
+            .ToList();
     }
 
     private static List<string> Clean(List<string>? codes) => (codes ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).ToList();
