@@ -1,5 +1,6 @@
 using EnvScore.Api.Commands;
 using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure;
@@ -21,6 +22,7 @@ builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
 builder.AddEnvScoreOData();
+builder.AddEnvScoreComputation();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
 var app = builder.Build();

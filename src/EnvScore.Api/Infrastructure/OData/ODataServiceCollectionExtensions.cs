@@ -1,3 +1,4 @@
+using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Organisation;
 using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.OData;
@@ -24,6 +25,7 @@ public static class ODataServiceCollectionExtensions
         model.EnableLowerCamelCase();
         OrganisationModel.Register(model);
         RuleSetsModel.Register(model);
+        ComputationModel.Register(model);
         return model.GetEdmModel();
     }
 }
