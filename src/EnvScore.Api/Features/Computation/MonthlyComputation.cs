@@ -285,7 +285,7 @@ public sealed class MonthlyComputation(
                        r.township_rank, r.district_rank, r.on_red_list, r.on_black_list,
                        {{string.Format(TierSql.TierName, "r.tier")}} AS tier_name,
                        s.total AS self_score, k.total AS district_score,
-                       ARRAY(SELECT DISTINCT code FROM unnest(coalesce(s.vetoes, '{}') || coalesce(k.vetoes, '{}')) AS code ORDER BY code COLLATE "C") AS veto_codes,
+                       ARRAY(SELECT DISTINCT code COLLATE "C" FROM unnest(coalesce(s.vetoes, '{}') || coalesce(k.vetoes, '{}')) AS code ORDER BY 1) AS veto_codes,
                        CASE WHEN c.missing THEN @missing_line || coalesce(E'\n' || k.explanation, '')
                             ELSE coalesce(k.explanation, s.explanation) END AS explanation,
                        p.district_rank AS prev_rank, p.tier AS prev_tier, p.consecutive_months_in_tier AS prev_run
