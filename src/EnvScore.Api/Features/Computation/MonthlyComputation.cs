@@ -48,7 +48,7 @@ public sealed class MonthlyComputation(
     RuleSetStore ruleSets,
     IMonthPublicationGuard publication,
     IServiceScopeFactory scopes,
-    IOptions<SchedulingOptions> scheduling,
+    IOptions<MonthlyScheduleOptions> scheduling,
     TimeProvider time,
     ILogger<MonthlyComputation> log)
 {

@@ -13,9 +13,9 @@ public static class SchedulingServiceCollectionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddEnvScoreScheduling(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(SchedulingOptions.Section);
-        builder.Services.Configure<SchedulingOptions>(section);
-        var options = section.Get<SchedulingOptions>() ?? new SchedulingOptions();
+        var section = builder.Configuration.GetSection(MonthlyScheduleOptions.Section);
+        builder.Services.Configure<MonthlyScheduleOptions>(section);
+        var options = section.Get<MonthlyScheduleOptions>() ?? new MonthlyScheduleOptions();
         builder.Services.AddScoped<DeadlineJob>();
         builder.Services.AddScoped<ComputeJob>();
         if (!options.Enabled) return builder;
@@ -26,14 +26,11 @@ public static class SchedulingServiceCollectionExtensions
                 throw new InvalidOperationException($"配置项 Scheduling:{key} 不是有效的Quartz cron表达式 (not a valid Quartz cron expression): \"{cron}\"");
 
         var connectionString = builder.Configuration.GetConnectionString(DataServiceCollectionExtensions.ConnectionStringName)!;
-        builder.Services.Configure<QuartzOptions>(o =>
-        {
-            // Declared triggers replace the stored ones (so a changed cron takes effect on restart), but
-            // keep the stored firing history: a firing missed while every instance was down is still
-            // due, and its misfire instruction runs it once on start.
-            o.Scheduling.OverwriteExistingData = true;
-            o.Scheduling.ScheduleTriggerRelativeToReplacedTrigger = true;
-        });
+        // A declared trigger never replaces the stored one: the stored trigger's next fire time is what
+        // tells Quartz that a firing was missed while every instance was down (replacing it recomputes
+        // the next firing from now, and the missed one is lost — measured, see SchedulingTests).
+        // A changed cron expression is applied by CronScheduleSync instead.
+        builder.Services.Configure<QuartzOptions>(o => o.Scheduling.IgnoreDuplicates = true);
         builder.Services.AddQuartz(q =>
         {
             q.ConfigureScheduler(s => s.InstanceName = "EnvScore");
@@ -49,12 +46,11 @@ public static class SchedulingServiceCollectionExtensions
             // must still happen, once, as soon as it is back — running it late is right (both jobs are
             // idempotent and work on the month of the scheduled time), skipping it would leave a month
             // unlocked or uncomputed until someone noticed.
-            q.AddTrigger(t => t.ForJob(DeadlineJob.Key).WithIdentity("deadline-cron", "envscore")
-                .WithCronSchedule(options.DeadlineCron, c => c.InTimeZone(ChinaTime.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
-            q.AddTrigger(t => t.ForJob(ComputeJob.Key).WithIdentity("compute-cron", "envscore")
-                .WithCronSchedule(options.ComputeCron, c => c.InTimeZone(ChinaTime.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            foreach (var (key, job, cron) in CronScheduleSync.Triggers(options))
+                q.AddTrigger(t => CronScheduleSync.Configure(t.ForJob(job).WithIdentity(key), cron));
         });
         builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        builder.Services.AddHostedService<CronScheduleSync>();
         return builder;
     }
 }

@@ -4,7 +4,7 @@ using Quartz;
 namespace EnvScore.Api.Infrastructure.Scheduling;
 
 /// <summary>The "Scheduling" configuration section. Cron expressions are Quartz's (seconds first), in Asia/Shanghai.</summary>
-public sealed class SchedulingOptions
+public sealed class MonthlyScheduleOptions
 {
     public const string Section = "Scheduling";
 
