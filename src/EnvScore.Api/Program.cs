@@ -1,5 +1,6 @@
 using EnvScore.Api.Commands;
 using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.RuleSets;
@@ -24,6 +25,7 @@ builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
 builder.AddEnvScoreEvaluations();
 builder.AddEnvScoreOData();
+builder.AddEnvScoreComputation();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
 var app = builder.Build();

@@ -52,6 +52,7 @@ public class EnvScoreFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:EnvScore", ConnectionString);
         builder.UseSetting("Demo:Seed", "false");
         builder.UseSetting("Accounts:LoginPermitsPerMinute", "10000");
+        builder.UseSetting("Scheduling:Enabled", "false"); // a test class that needs Quartz turns it on in Settings
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         builder.ConfigureServices(services =>
         {
@@ -88,6 +89,7 @@ public class EnvScoreFactory : WebApplicationFactory<Program>, IAsyncLifetime
                        b.UseSetting("ConnectionStrings:EnvScore", server.ConnectionString(Template));
                        b.UseSetting("Demo:Seed", "true");
                        b.UseSetting("Demo:Password", Password);
+                       b.UseSetting("Scheduling:Enabled", "false");
                    }))
             {
                 seeding.CreateClient().Dispose(); // starting the host migrates and seeds

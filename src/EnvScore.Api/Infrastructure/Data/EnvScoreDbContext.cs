@@ -1,6 +1,7 @@
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Calendar;
+using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
 using EnvScore.Api.Features.RuleSets;
@@ -26,6 +27,9 @@ public class EnvScoreDbContext(DbContextOptions<EnvScoreDbContext> options) : Id
     public DbSet<EvidenceContent> EvidenceContents => Set<EvidenceContent>();
     public DbSet<MissingSubmission> MissingSubmissions => Set<MissingSubmission>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<ComputationRun> ComputationRuns => Set<ComputationRun>();
+    public DbSet<VillageResult> VillageResults => Set<VillageResult>();
+    public DbSet<TownshipResult> TownshipResults => Set<TownshipResult>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,3 +1,4 @@
+using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
 using EnvScore.Api.Features.RuleSets;
@@ -26,6 +27,7 @@ public static class ODataServiceCollectionExtensions
         OrganisationModel.Register(model);
         RuleSetsModel.Register(model);
         EvaluationsModel.Register(model);
+        ComputationModel.Register(model);
         return model.GetEdmModel();
     }
 }

@@ -226,6 +226,275 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.ToTable("month_calendars", (string)null);
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.Computation.ComputationRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int?>("MissingCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("missing_count");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("requested_by");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<int?>("VillageCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_count");
+
+                    b.HasKey("Id")
+                        .HasName("pk_computation_runs");
+
+                    b.HasIndex("DistrictId", "Month", "RequestedAt")
+                        .HasDatabaseName("ix_computation_runs_district_id_month_requested_at");
+
+                    b.ToTable("computation_runs", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Computation.TownshipResult", b =>
+                {
+                    b.Property<int>("TownshipId")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_id");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<int>("ComputationRunId")
+                        .HasColumnType("integer")
+                        .HasColumnName("computation_run_id");
+
+                    b.Property<int>("DemonstrationCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("demonstration_count");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<decimal>("MeanFinalScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("mean_final_score");
+
+                    b.Property<decimal?>("MeanInflationGap")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("mean_inflation_gap");
+
+                    b.Property<int>("MissingCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("missing_count");
+
+                    b.Property<int>("OnTimeCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("on_time_count");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("integer")
+                        .HasColumnName("rank");
+
+                    b.Property<int>("RectifyCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("rectify_count");
+
+                    b.Property<int>("SubmittedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("submitted_count");
+
+                    b.Property<int>("UpgradeCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("upgrade_count");
+
+                    b.Property<int>("VillageCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_count");
+
+                    b.HasKey("TownshipId", "Month")
+                        .HasName("pk_township_results");
+
+                    b.HasIndex("ComputationRunId")
+                        .HasDatabaseName("ix_township_results_computation_run_id");
+
+                    b.HasIndex("DistrictId", "Month", "Rank")
+                        .IsUnique()
+                        .HasDatabaseName("ix_township_results_district_id_month_rank");
+
+                    b.ToTable("township_results", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Computation.VillageResult", b =>
+                {
+                    b.Property<int>("VillageId")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_id");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<int>("ComputationRunId")
+                        .HasColumnType("integer")
+                        .HasColumnName("computation_run_id");
+
+                    b.Property<int>("ConsecutiveMonthsInTier")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_months_in_tier");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<int>("DistrictRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_rank");
+
+                    b.Property<decimal?>("DistrictScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("district_score");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("explanation");
+
+                    b.Property<decimal>("FinalScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("final_score");
+
+                    b.Property<bool>("InflatedFlag")
+                        .HasColumnType("boolean")
+                        .HasColumnName("inflated_flag");
+
+                    b.Property<decimal?>("InflationGap")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("inflation_gap");
+
+                    b.Property<bool>("InterviewFlag")
+                        .HasColumnType("boolean")
+                        .HasColumnName("interview_flag");
+
+                    b.Property<bool>("MissingSheet")
+                        .HasColumnType("boolean")
+                        .HasColumnName("missing_sheet");
+
+                    b.Property<int?>("Movement")
+                        .HasColumnType("integer")
+                        .HasColumnName("movement");
+
+                    b.Property<bool>("OnBlackList")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_black_list");
+
+                    b.Property<bool>("OnRedList")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_red_list");
+
+                    b.Property<int?>("PreviousDistrictRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_district_rank");
+
+                    b.Property<bool>("RewardFlag")
+                        .HasColumnType("boolean")
+                        .HasColumnName("reward_flag");
+
+                    b.Property<int>("RuleSetId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_id");
+
+                    b.Property<decimal?>("SelfScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("self_score");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("tier");
+
+                    b.Property<string>("TierReason")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("tier_reason");
+
+                    b.Property<int>("TownshipId")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_id");
+
+                    b.Property<int>("TownshipRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_rank");
+
+                    b.PrimitiveCollection<List<string>>("VetoCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("veto_codes");
+
+                    b.Property<bool>("Vetoed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("vetoed");
+
+                    b.HasKey("VillageId", "Month")
+                        .HasName("pk_village_results");
+
+                    b.HasIndex("ComputationRunId")
+                        .HasDatabaseName("ix_village_results_computation_run_id");
+
+                    b.HasIndex("DistrictId", "Month", "DistrictRank")
+                        .IsUnique()
+                        .HasDatabaseName("ix_village_results_district_id_month_district_rank");
+
+                    b.HasIndex("TownshipId", "Month", "TownshipRank")
+                        .IsUnique()
+                        .HasDatabaseName("ix_village_results_township_id_month_township_rank");
+
+                    b.ToTable("village_results", (string)null);
+                });
+
             modelBuilder.Entity("EnvScore.Api.Features.Evaluations.Evaluation", b =>
                 {
                     b.Property<int>("Id")
@@ -1109,6 +1378,133 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_month_calendars_districts_district_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Computation.ComputationRun", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_computation_runs_districts_district_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Computation.TownshipResult", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Computation.ComputationRun", null)
+                        .WithMany()
+                        .HasForeignKey("ComputationRunId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_township_results_computation_runs_computation_run_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_township_results_districts_district_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.Township", "Township")
+                        .WithMany()
+                        .HasForeignKey("TownshipId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_township_results_townships_township_id");
+
+                    b.Navigation("Township");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Computation.VillageResult", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Computation.ComputationRun", null)
+                        .WithMany()
+                        .HasForeignKey("ComputationRunId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_village_results_computation_runs_computation_run_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_village_results_districts_district_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.Township", null)
+                        .WithMany()
+                        .HasForeignKey("TownshipId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_village_results_townships_township_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.Village", "Village")
+                        .WithMany()
+                        .HasForeignKey("VillageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_village_results_villages_village_id");
+
+                    b.OwnsMany("EnvScore.Api.Features.Computation.VillageResultSection", "Sections", b1 =>
+                        {
+                            b1.Property<int>("VillageId")
+                                .HasColumnType("integer")
+                                .HasColumnName("village_id");
+
+                            b1.Property<int>("Month")
+                                .HasColumnType("integer")
+                                .HasColumnName("month");
+
+                            b1.Property<int>("Ordinal")
+                                .HasColumnType("integer")
+                                .HasColumnName("ordinal");
+
+                            b1.Property<decimal>("ApplicableMax")
+                                .HasPrecision(7, 2)
+                                .HasColumnType("numeric(7,2)")
+                                .HasColumnName("applicable_max");
+
+                            b1.Property<string>("Code")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)")
+                                .HasColumnName("code");
+
+                            b1.Property<decimal>("Deduction")
+                                .HasPrecision(7, 2)
+                                .HasColumnType("numeric(7,2)")
+                                .HasColumnName("deduction");
+
+                            b1.Property<decimal>("Max")
+                                .HasPrecision(7, 2)
+                                .HasColumnType("numeric(7,2)")
+                                .HasColumnName("max");
+
+                            b1.Property<decimal>("Score")
+                                .HasPrecision(7, 2)
+                                .HasColumnType("numeric(7,2)")
+                                .HasColumnName("score");
+
+                            b1.Property<string>("Title")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("title");
+
+                            b1.HasKey("VillageId", "Month", "Ordinal")
+                                .HasName("pk_village_result_sections");
+
+                            b1.ToTable("village_result_sections", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("VillageId", "Month")
+                                .HasConstraintName("fk_village_result_sections_village_results_village_id_month");
+                        });
+
+                    b.Navigation("Sections");
+
+                    b.Navigation("Village");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.Evaluations.Evaluation", b =>

@@ -1,0 +1,42 @@
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.Computation;
+
+/// <summary>
+/// The township deadline of a month, for one district: records every active village without a
+/// submitted self-evaluation as missing, then locks the drafts and returned sheets as they stand.
+/// Idempotent: a second run finds nothing to lock and records nobody twice.
+/// </summary>
+public sealed class DeadlineProcessor(EnvScoreDbContext db, TimeProvider time, ILogger<DeadlineProcessor> log)
+{
+    public const string SystemUser = "system:deadline";
+
+    public async Task<(int Locked, int Missing)> RunAsync(int districtId, EvaluationMonth month, CancellationToken ct = default)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow();
+        // Missing first: a returned sheet is not submitted, whatever SubmittedAt says from its first submission.
+        var missing = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO missing_submissions (village_id, township_id, district_id, month, recorded_at)
+            SELECT v.id, t.id, t.district_id, {month.Key}, {now}
+            FROM villages v JOIN townships t ON t.id = v.township_id
+            WHERE t.district_id = {districtId} AND v.is_active
+              AND NOT EXISTS (SELECT 1 FROM evaluations e
+                              WHERE e.village_id = v.id AND e.month = {month.Key} AND e.kind = 'Self'
+                                AND (e.status = 'Submitted' OR (e.status = 'Locked' AND e.submitted_at IS NOT NULL)))
+            ON CONFLICT (village_id, month) DO NOTHING
+            """, ct);
+        var locked = await db.Database.ExecuteSqlInterpolatedAsync($"""
+            UPDATE evaluations SET status = 'Locked', locked_at = {now}, updated_at = {now}, updated_by = {SystemUser}
+            WHERE district_id = {districtId} AND month = {month.Key} AND kind = 'Self' AND status IN ('Draft', 'Returned')
+            """, ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Deadline of {Month} for district {District}: {Locked} sheets locked, {Missing} villages recorded missing",
+            month, districtId, locked, missing);
+        return (locked, missing);
+    }
+
+    public Task<int[]> DistrictIdsAsync(CancellationToken ct) => db.Districts.AsNoTracking().OrderBy(d => d.Id).Select(d => d.Id).ToArrayAsync(ct);
+}
