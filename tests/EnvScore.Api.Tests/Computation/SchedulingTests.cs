@@ -36,6 +36,10 @@ public class DeadlineTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFact
         Assert.Equal(EvaluationStatus.Submitted, sheets.Single(s => s.Code == Village(0, 0)).Status);
         Assert.All(sheets.Where(s => s.Code == Village(0, 1) || s.Code == Village(0, 2)), s => Assert.Equal((EvaluationStatus.Locked, factory.Clock.GetUtcNow()), (s.Status, s.LockedAt!.Value)));
         Assert.Equal(EvaluationStatus.Draft, sheets.Single(s => s.Kind == EvaluationKind.District).Status);
+        var trail = await WithDbAsync(factory, db => db.AuditLog.AsNoTracking().Where(a => a.Action == "Evaluation.Lock").ToListAsync());
+        Assert.Equal(2, trail.Count);
+        Assert.All(trail, a => Assert.Equal(DeadlineProcessor.SystemUser, a.UserName));
+        Assert.Contains(trail, a => a.Before!.Contains("Returned") && a.After!.Contains("Locked"));
         var missingVillages = await WithDbAsync(factory, db => db.MissingSubmissions.Where(m => m.Month == Oct)
             .Join(db.Villages, m => m.VillageId, v => v.Id, (m, v) => v.Code).ToListAsync());
         Assert.Equal(54, missingVillages.Count);

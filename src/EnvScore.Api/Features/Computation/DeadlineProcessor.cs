@@ -28,9 +28,20 @@ public sealed class DeadlineProcessor(EnvScoreDbContext db, TimeProvider time, I
                                 AND (e.status = 'Submitted' OR (e.status = 'Locked' AND e.submitted_at IS NOT NULL)))
             ON CONFLICT (village_id, month) DO NOTHING
             """, ct);
+        // Lock and audit in one statement: every status change leaves its trail (set-based, not per sheet).
         var locked = await db.Database.ExecuteSqlInterpolatedAsync($"""
-            UPDATE evaluations SET status = 'Locked', locked_at = {now}, updated_at = {now}, updated_by = {SystemUser}
-            WHERE district_id = {districtId} AND month = {month.Key} AND kind = 'Self' AND status IN ('Draft', 'Returned')
+            WITH target AS (
+                SELECT id, township_id, status FROM evaluations
+                WHERE district_id = {districtId} AND month = {month.Key} AND kind = 'Self' AND status IN ('Draft', 'Returned')
+                FOR UPDATE),
+            changed AS (
+                UPDATE evaluations e SET status = 'Locked', locked_at = {now}, updated_at = {now}, updated_by = {SystemUser}
+                FROM target WHERE e.id = target.id
+                RETURNING e.id)
+            INSERT INTO audit_log (at, user_name, action, evaluation_id, township_id, district_id, before, after)
+            SELECT {now}, {SystemUser}, 'Evaluation.Lock', t.id, t.township_id, {districtId},
+                   jsonb_build_object('status', t.status), jsonb_build_object('status', 'Locked')
+            FROM target t JOIN changed c ON c.id = t.id
             """, ct);
         await tx.CommitAsync(ct);
         log.LogInformation("Deadline of {Month} for district {District}: {Locked} sheets locked, {Missing} villages recorded missing",
