@@ -12,6 +12,8 @@ public sealed class DemoOptions
     public bool Seed { get; set; }
     /// <summary>Password of every demo account; generated (and printed) when empty.</summary>
     public string? Password { get; set; }
+    /// <summary>Complete months of sample sheets and results to load with the demo (`./envscore run` uses 3).</summary>
+    public int SampleMonths { get; set; }
 }
 
 /// <summary>Loads the demo district and its accounts into an empty database.</summary>

@@ -6,6 +6,7 @@ public static class DemoServiceCollectionExtensions
     {
         builder.Services.Configure<DemoOptions>(builder.Configuration.GetSection("Demo"));
         builder.Services.AddScoped<DemoSeeder>();
+        builder.Services.AddScoped<DemoMonths>();
         return builder;
     }
 }

@@ -24,5 +24,6 @@ public static class DatabaseStartup
                 Console.WriteLine($"演示账户密码 (demo password): {password}");
         }
         await sp.GetRequiredService<DefaultRuleSet>().EnsureForAllDistrictsAsync(ct);
+        if (demo.Seed && demo.SampleMonths > 0) await sp.GetRequiredService<DemoMonths>().AddAsync(demo.SampleMonths, ct);
     }
 }
