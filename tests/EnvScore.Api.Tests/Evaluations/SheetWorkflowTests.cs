@@ -93,6 +93,27 @@ public class SheetWorkflowTests(EnvScoreFactory factory) : IClassFixture<EnvScor
     }
 
     [Fact]
+    public async Task Put_replaces_the_whole_sheet_and_cannot_move_it_to_another_village()
+    {
+        var secretary = await factory.ClientForAsync(Secretary);
+        var (id, etag) = await Sheets.CreateAsync(secretary, villageId: 7);
+        var occurrence = Sheets.FirstOf<PerOccurrenceItem>();
+        var entries = Sheets.CleanEntries();
+        entries[entries.FindIndex(e => e.ToString()!.Contains(occurrence))] = new { itemCode = occurrence, count = 4 };
+
+        var moved = await (await Sheets.SendAsync(secretary, HttpMethod.Put, $"/odata/Evaluations({id})", etag, Sheets.Write(8, entries: entries)))
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.True(moved.GetProperty("errors").TryGetProperty("villageId", out _));
+
+        var replaced = await Sheets.SendAsync(secretary, HttpMethod.Put, $"/odata/Evaluations({id})", etag, Sheets.Write(7, entries: entries, note: "整表替换"));
+        await replaced.ExpectAsync(HttpStatusCode.OK);
+        var sheet = await secretary.GetJsonAsync($"/odata/Evaluations({id})?$expand=entries");
+        Assert.Equal("整表替换", sheet.GetProperty("note").GetString());
+        Assert.Equal(Sheets.Rules.Items.Count(), sheet.GetProperty("entries").GetArrayLength());
+        Assert.Equal(4, sheet.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("itemCode").GetString() == occurrence).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task A_second_sheet_for_the_same_village_month_and_kind_is_a_conflict()
     {
         var secretary = await factory.ClientForAsync(Secretary);
