@@ -3,6 +3,7 @@ using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Features.Spreadsheets;
 using EnvScore.Api.Infrastructure;
@@ -26,6 +27,7 @@ builder.AddEnvScoreRuleSets();
 builder.AddEnvScoreEvaluations();
 builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
+builder.AddEnvScorePublication();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
 var app = builder.Build();
@@ -46,6 +48,7 @@ app.MapAccounts();
 app.MapRuleSetFiles();
 app.MapEvidence();
 app.MapSpreadsheets();
+app.MapPublication();
 app.MapControllers();
 
 await app.Services.PrepareDatabaseAsync();
