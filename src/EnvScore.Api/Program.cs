@@ -10,6 +10,7 @@ using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
 using EnvScore.Api.Infrastructure.OData;
+using EnvScore.Api.Pages;
 
 // A command verb (create-admin …) runs against the same services and exits; anything else serves.
 var (command, hostArgs) = args is [var verb, ..] && !verb.StartsWith('-') ? (verb, args[1..]) : (null, args);
@@ -28,6 +29,7 @@ builder.AddEnvScoreEvaluations();
 builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
 builder.AddEnvScorePublication();
+builder.AddEnvScoreWeb();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
 var app = builder.Build();
@@ -40,6 +42,7 @@ if (command is not null)
     };
 
 app.UseEnvScoreErrors();
+app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -50,6 +53,7 @@ app.MapEvidence();
 app.MapSpreadsheets();
 app.MapPublication();
 app.MapControllers();
+app.MapEnvScoreWeb();
 
 await app.Services.PrepareDatabaseAsync();
 app.PrintBannerOnStart();
