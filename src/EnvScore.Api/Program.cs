@@ -3,12 +3,14 @@ using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Features.Spreadsheets;
 using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
 using EnvScore.Api.Infrastructure.OData;
+using EnvScore.Api.Pages;
 
 // A command verb (create-admin …) runs against the same services and exits; anything else serves.
 var (command, hostArgs) = args is [var verb, ..] && !verb.StartsWith('-') ? (verb, args[1..]) : (null, args);
@@ -26,6 +28,8 @@ builder.AddEnvScoreRuleSets();
 builder.AddEnvScoreEvaluations();
 builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
+builder.AddEnvScorePublication();
+builder.AddEnvScoreWeb();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
 var app = builder.Build();
@@ -38,6 +42,7 @@ if (command is not null)
     };
 
 app.UseEnvScoreErrors();
+app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -46,7 +51,9 @@ app.MapAccounts();
 app.MapRuleSetFiles();
 app.MapEvidence();
 app.MapSpreadsheets();
+app.MapPublication();
 app.MapControllers();
+app.MapEnvScoreWeb();
 
 await app.Services.PrepareDatabaseAsync();
 app.PrintBannerOnStart();

@@ -10,8 +10,8 @@ public static class ComputationServiceCollectionExtensions
     {
         builder.Services.AddScoped<MonthlyComputation>();
         builder.Services.AddScoped<DeadlineProcessor>();
-        // Publication (a later feature) registers its own guard; TryAdd keeps this default out of its way.
-        builder.Services.TryAddScoped<IMonthPublicationGuard, NoPublicationYet>();
+        // A published month is recomputed only while its correction is open (Features/Publication).
+        builder.Services.AddScoped<IMonthPublicationGuard, Publication.PublicationGuard>();
         builder.AddEnvScoreScheduling();
         return builder;
     }

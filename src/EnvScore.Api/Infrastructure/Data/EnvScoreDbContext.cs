@@ -4,6 +4,7 @@ using EnvScore.Api.Features.Calendar;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -30,6 +31,11 @@ public class EnvScoreDbContext(DbContextOptions<EnvScoreDbContext> options) : Id
     public DbSet<ComputationRun> ComputationRuns => Set<ComputationRun>();
     public DbSet<VillageResult> VillageResults => Set<VillageResult>();
     public DbSet<TownshipResult> TownshipResults => Set<TownshipResult>();
+    public DbSet<Publication> Publications => Set<Publication>();
+    public DbSet<PublicationRevision> PublicationRevisions => Set<PublicationRevision>();
+    public DbSet<PublishedVillageResult> PublishedVillageResults => Set<PublishedVillageResult>();
+    public DbSet<PublishedTownshipResult> PublishedTownshipResults => Set<PublishedTownshipResult>();
+    public DbSet<SheetCorrection> SheetCorrections => Set<SheetCorrection>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,6 +1,7 @@
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.OData;
 using Microsoft.OData.Edm;
@@ -28,6 +29,7 @@ public static class ODataServiceCollectionExtensions
         RuleSetsModel.Register(model);
         EvaluationsModel.Register(model);
         ComputationModel.Register(model);
+        PublicationModel.Register(model);
         return model.GetEdmModel();
     }
 }

@@ -915,6 +915,400 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.ToTable("villages", (string)null);
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.Publication", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("CorrectionOpen")
+                        .HasColumnType("boolean")
+                        .HasColumnName("correction_open");
+
+                    b.Property<DateTimeOffset?>("CorrectionOpenedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("correction_opened_at");
+
+                    b.Property<string>("CorrectionOpenedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("correction_opened_by");
+
+                    b.Property<string>("CorrectionReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("correction_reason");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<int>("LatestRevision")
+                        .HasColumnType("integer")
+                        .HasColumnName("latest_revision");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.HasKey("Id")
+                        .HasName("pk_publications");
+
+                    b.HasIndex("DistrictId", "Month")
+                        .IsUnique()
+                        .HasDatabaseName("ix_publications_district_id_month");
+
+                    b.ToTable("publications", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublicationRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("ComputationRunId")
+                        .HasColumnType("integer")
+                        .HasColumnName("computation_run_id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<string>("Foreword")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("foreword");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<int>("PublicationId")
+                        .HasColumnType("integer")
+                        .HasColumnName("publication_id");
+
+                    b.Property<DateTimeOffset>("PublishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("published_at");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("published_by");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("RuleSetId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_id");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("title");
+
+                    b.HasKey("Id")
+                        .HasName("pk_publication_revisions");
+
+                    b.HasIndex("DistrictId", "Month")
+                        .HasDatabaseName("ix_publication_revisions_district_id_month");
+
+                    b.HasIndex("PublicationId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_publication_revisions_publication_id_number");
+
+                    b.ToTable("publication_revisions", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublishedTownshipResult", b =>
+                {
+                    b.Property<int>("RevisionId")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision_id");
+
+                    b.Property<int>("TownshipId")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_id");
+
+                    b.Property<int>("DemonstrationCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("demonstration_count");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<decimal>("MeanFinalScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("mean_final_score");
+
+                    b.Property<int>("MissingCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("missing_count");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<int>("OnTimeCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("on_time_count");
+
+                    b.Property<int?>("PreviousRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_rank");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("integer")
+                        .HasColumnName("rank");
+
+                    b.Property<int>("RectifyCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("rectify_count");
+
+                    b.Property<int>("SubmittedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("submitted_count");
+
+                    b.Property<string>("TownshipCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character(12)")
+                        .HasColumnName("township_code")
+                        .IsFixedLength();
+
+                    b.Property<string>("TownshipName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("township_name");
+
+                    b.Property<int>("UpgradeCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("upgrade_count");
+
+                    b.Property<int>("VillageCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_count");
+
+                    b.HasKey("RevisionId", "TownshipId")
+                        .HasName("pk_published_township_results");
+
+                    b.ToTable("published_township_results", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublishedVillageResult", b =>
+                {
+                    b.Property<int>("RevisionId")
+                        .HasColumnType("integer")
+                        .HasColumnName("revision_id");
+
+                    b.Property<int>("VillageId")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_id");
+
+                    b.Property<int>("ConsecutiveMonthsInTier")
+                        .HasColumnType("integer")
+                        .HasColumnName("consecutive_months_in_tier");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<int>("DistrictRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_rank");
+
+                    b.Property<decimal?>("DistrictScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("district_score");
+
+                    b.Property<string>("Explanation")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("explanation");
+
+                    b.Property<decimal>("FinalScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("final_score");
+
+                    b.Property<bool>("InflatedFlag")
+                        .HasColumnType("boolean")
+                        .HasColumnName("inflated_flag");
+
+                    b.Property<bool>("InterviewFlag")
+                        .HasColumnType("boolean")
+                        .HasColumnName("interview_flag");
+
+                    b.Property<bool>("MissingSheet")
+                        .HasColumnType("boolean")
+                        .HasColumnName("missing_sheet");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<int?>("Movement")
+                        .HasColumnType("integer")
+                        .HasColumnName("movement");
+
+                    b.Property<bool>("OnBlackList")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_black_list");
+
+                    b.Property<bool>("OnRedList")
+                        .HasColumnType("boolean")
+                        .HasColumnName("on_red_list");
+
+                    b.Property<int?>("PreviousDistrictRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("previous_district_rank");
+
+                    b.Property<bool>("RewardFlag")
+                        .HasColumnType("boolean")
+                        .HasColumnName("reward_flag");
+
+                    b.Property<decimal?>("SelfScore")
+                        .HasPrecision(7, 2)
+                        .HasColumnType("numeric(7,2)")
+                        .HasColumnName("self_score");
+
+                    b.Property<string>("Tier")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("tier");
+
+                    b.Property<string>("TierReason")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("tier_reason");
+
+                    b.Property<string>("TownshipCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character(12)")
+                        .HasColumnName("township_code")
+                        .IsFixedLength();
+
+                    b.Property<int>("TownshipId")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_id");
+
+                    b.Property<string>("TownshipName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("township_name");
+
+                    b.Property<int>("TownshipRank")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_rank");
+
+                    b.PrimitiveCollection<List<string>>("VetoCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("veto_codes");
+
+                    b.Property<bool>("Vetoed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("vetoed");
+
+                    b.Property<string>("VillageCode")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character(12)")
+                        .HasColumnName("village_code")
+                        .IsFixedLength();
+
+                    b.Property<string>("VillageName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("village_name");
+
+                    b.HasKey("RevisionId", "VillageId")
+                        .HasName("pk_published_village_results");
+
+                    b.HasIndex("VillageId", "Month")
+                        .HasDatabaseName("ix_published_village_results_village_id_month");
+
+                    b.ToTable("published_village_results", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.SheetCorrection", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CorrectedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("corrected_at");
+
+                    b.Property<string>("CorrectedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("corrected_by");
+
+                    b.Property<int>("EvaluationId")
+                        .HasColumnType("integer")
+                        .HasColumnName("evaluation_id");
+
+                    b.Property<int>("PublicationId")
+                        .HasColumnType("integer")
+                        .HasColumnName("publication_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<int>("VillageId")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_sheet_corrections");
+
+                    b.HasIndex("EvaluationId")
+                        .HasDatabaseName("ix_sheet_corrections_evaluation_id");
+
+                    b.HasIndex("PublicationId")
+                        .HasDatabaseName("ix_sheet_corrections_publication_id");
+
+                    b.ToTable("sheet_corrections", (string)null);
+                });
+
             modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetItemRow", b =>
                 {
                     b.Property<int>("Id")
@@ -1602,6 +1996,63 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Navigation("Township");
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.Publication", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publications_districts_district_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublicationRevision", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Publication.Publication", null)
+                        .WithMany("Revisions")
+                        .HasForeignKey("PublicationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_publication_revisions_publications_publication_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublishedTownshipResult", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Publication.PublicationRevision", null)
+                        .WithMany("Townships")
+                        .HasForeignKey("RevisionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_published_township_results_publication_revisions_revision_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublishedVillageResult", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Publication.PublicationRevision", null)
+                        .WithMany("Villages")
+                        .HasForeignKey("RevisionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_published_village_results_publication_revisions_revision_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.SheetCorrection", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Evaluations.Evaluation", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sheet_corrections_evaluations_evaluation_id");
+
+                    b.HasOne("EnvScore.Api.Features.Publication.Publication", null)
+                        .WithMany()
+                        .HasForeignKey("PublicationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_sheet_corrections_publications_publication_id");
+                });
+
             modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetItemRow", b =>
                 {
                     b.HasOne("EnvScore.Api.Features.RuleSets.RuleSetRecord", null)
@@ -1718,6 +2169,18 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
 
             modelBuilder.Entity("EnvScore.Api.Features.Organisation.Township", b =>
                 {
+                    b.Navigation("Villages");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.Publication", b =>
+                {
+                    b.Navigation("Revisions");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Publication.PublicationRevision", b =>
+                {
+                    b.Navigation("Townships");
+
                     b.Navigation("Villages");
                 });
 

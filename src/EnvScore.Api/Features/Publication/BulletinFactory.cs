@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using EnvScore.Domain.Organisation;
+using EnvScore.Domain.Rules;
+using EnvScore.Domain.Scoring;
+using EnvScore.Spreadsheets.Bulletins;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.Publication;
+
+/// <summary>Builds the bulletin workbook's data from a frozen revision, or from the working results (preview).</summary>
+public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore ruleSets)
+{
+    public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    public async Task<Bulletin> FromRevisionAsync(PublicationRevision revision, CancellationToken ct)
+    {
+        var villages = await db.Set<PublishedVillageResult>().AsNoTracking().Where(v => v.RevisionId == revision.Id).ToListAsync(ct);
+        var townships = await db.Set<PublishedTownshipResult>().AsNoTracking().Where(t => t.RevisionId == revision.Id).ToListAsync(ct);
+        var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == revision.DistrictId, ct);
+        var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
+        var foreword = revision.Reason is null ? revision.Foreword
+            : $"本通报为第{revision.Number}版（更正版），更正原因：{revision.Reason}" + (revision.Foreword is null ? "" : "\n" + revision.Foreword);
+        return Build(EvaluationMonth.FromKey(revision.Month), revision.Title, revision.Date, district.Name, foreword, rules, villages, townships);
+    }
+
+    /// <summary>A computed, unpublished (or under-correction) month as it would be published now — for district review.</summary>
+    public async Task<Bulletin?> PreviewAsync(int districtId, EvaluationMonth month, DateOnly date, CancellationToken ct)
+    {
+        var results = await db.VillageResults.AsNoTracking().Include(r => r.Village).ThenInclude(v => v!.Township)
+            .Where(r => r.DistrictId == districtId && r.Month == month.Key).ToListAsync(ct);
+        if (results.Count == 0) return null;
+        var townshipResults = await db.TownshipResults.AsNoTracking().Include(t => t.Township)
+            .Where(t => t.DistrictId == districtId && t.Month == month.Key).ToListAsync(ct);
+        var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);
+        var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == results[0].RuleSetId, ct));
+        var villages = results.Select(r => new PublishedVillageResult
+        {
+            VillageId = r.VillageId, VillageCode = r.Village!.Code, VillageName = r.Village.Name, TownshipId = r.TownshipId,
+            TownshipCode = r.Village.Township!.Code, TownshipName = r.Village.Township.Name, FinalScore = r.FinalScore, Tier = r.Tier,
+            TierReason = r.TierReason, DistrictRank = r.DistrictRank, TownshipRank = r.TownshipRank, Movement = r.Movement,
+            OnRedList = r.OnRedList, OnBlackList = r.OnBlackList, Vetoed = r.Vetoed, MissingSheet = r.MissingSheet,
+            InterviewFlag = r.InterviewFlag, RewardFlag = r.RewardFlag, InflatedFlag = r.InflatedFlag, Explanation = r.Explanation,
+        }).ToList();
+        var townships = townshipResults.Select(t => new PublishedTownshipResult
+        {
+            TownshipId = t.TownshipId, TownshipCode = t.Township!.Code, TownshipName = t.Township.Name, Rank = t.Rank,
+            MeanFinalScore = t.MeanFinalScore, VillageCount = t.VillageCount, DemonstrationCount = t.DemonstrationCount,
+            UpgradeCount = t.UpgradeCount, RectifyCount = t.RectifyCount,
+        }).ToList();
+        return Build(month, "【预览·未发布】" + PublicationService.DefaultTitle(month), date, district.Name, "本表为审核预览，尚未发布，不得对外公开。",
+            rules, villages, townships);
+    }
+
+    private static Bulletin Build(EvaluationMonth month, string title, DateOnly date, string issuedBy, string? foreword, RuleSet rules,
+        List<PublishedVillageResult> villages, List<PublishedTownshipResult> townships)
+    {
+        var ranked = villages.OrderBy(v => v.DistrictRank).ToList();
+        return new Bulletin
+        {
+            Month = month, Title = title, Date = date, IssuedBy = issuedBy, Foreword = foreword,
+            DistrictRanking = ranked.Select(v => new DistrictRankingRow(v.DistrictRank, v.Movement, DivisionCode.Parse(v.VillageCode), v.VillageName,
+                DivisionCode.Parse(v.TownshipCode), v.TownshipName, v.FinalScore, v.Tier, v.TownshipRank, Flags(v))).ToList(),
+            TownshipRanking = townships.OrderBy(t => t.Rank).Select(t => new TownshipRankingRow(t.Rank, t.PreviousRank is { } p ? p - t.Rank : null,
+                DivisionCode.Parse(t.TownshipCode), t.TownshipName, t.MeanFinalScore, t.VillageCount, t.DemonstrationCount, t.UpgradeCount, t.RectifyCount)).ToList(),
+            RedList = ranked.Where(v => v.OnRedList).Select(v => new ListEntry(DivisionCode.Parse(v.VillageCode), v.VillageName, v.TownshipName, v.FinalScore,
+                $"区级排名第{v.DistrictRank}名，示范类")).ToList(),
+            BlackList = ranked.Where(v => v.OnBlackList).OrderByDescending(v => v.DistrictRank).Select(v => new ListEntry(DivisionCode.Parse(v.VillageCode),
+                v.VillageName, v.TownshipName, v.FinalScore, ListReason(v))).ToList(),
+            Deductions = ranked.Select(v => new VillageDeductions(DivisionCode.Parse(v.VillageCode), v.VillageName, v.TownshipName, v.FinalScore,
+                Lines(v.Explanation, rules))).Where(d => d.Lines.Count > 0).ToList(),
+        };
+    }
+
+    public static string ListReason(PublishedVillageResult v) =>
+        v.MissingSheet ? "未按时提交自评表" : v.Vetoed ? "一票否决" : $"区级排名第{v.DistrictRank}名，排名靠后";
+
+    public static IReadOnlyList<string> Flags(PublishedVillageResult v) =>
+    [
+        .. v.OnRedList ? new[] { "红榜" } : [], .. v.OnBlackList ? new[] { "黑榜" } : [], .. v.Vetoed ? new[] { "一票否决" } : [],
+        .. v.MissingSheet ? new[] { "未提交" } : [], .. v.InterviewFlag ? new[] { "约谈" } : [], .. v.RewardFlag ? new[] { "奖励" } : [],
+        .. v.InflatedFlag ? new[] { "自评虚高" } : [],
+    ];
+
+    [GeneratedRegex(@"（得([\d.]+)/([\d.]+)分）$")]
+    private static partial Regex ItemTail();
+    [GeneratedRegex(@"，加([\d.]+)分$")]
+    private static partial Regex BonusTail();
+
+    /// <summary>
+    /// The deductions and bonuses of a result, read from its frozen explanation: each item line is
+    /// "标题：…（得x/y分）" and each bonus line "标题：…，加z分" (the engine's wording). Rule sets are
+    /// immutable once active, so titles resolve to the same items whenever this runs.
+    /// </summary>
+    public static IReadOnlyList<DeductionLine> Lines(string explanation, RuleSet rules)
+    {
+        var lines = new List<DeductionLine>();
+        foreach (var line in explanation.Split('\n'))
+        {
+            var colon = line.IndexOf('：');
+            if (colon <= 0) continue;
+            var title = line[..colon];
+            var section = rules.Sections.FirstOrDefault(s => s.Items.Any(i => i.Title == title));
+            if (section is not null && ItemTail().Match(line) is { Success: true } m)
+            {
+                var deduction = decimal.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - decimal.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+                if (deduction > 0)
+                    lines.Add(new DeductionLine(section.Title, section.Items.First(i => i.Title == title).Code, title, -deduction, line[(colon + 1)..]));
+            }
+            else if (rules.Bonus.Items.FirstOrDefault(b => b.Title == title) is { } bonus && BonusTail().Match(line) is { Success: true } b)
+            {
+                var points = decimal.Parse(b.Groups[1].Value, CultureInfo.InvariantCulture);
+                if (points > 0) lines.Add(new DeductionLine("加分项", bonus.Code, title, points, line[(colon + 1)..]));
+            }
+        }
+        return lines;
+    }
+}

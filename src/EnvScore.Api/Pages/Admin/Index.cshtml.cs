@@ -1,0 +1,118 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Calendar;
+using EnvScore.Api.Features.Computation;
+using EnvScore.Api.Features.Publication;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Pages.Admin;
+
+/// <summary>The district office's month: calendar, computation, review of the working results, publication and revisions.</summary>
+public class IndexModel(EnvScoreDbContext db, CalendarService calendars, MonthlyComputation computation, PublicationService publications, TimeProvider time) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string? M { get; set; }
+    public EvaluationMonth Month { get; private set; }
+    public int DistrictId { get; private set; }
+    public MonthCalendar? Calendar { get; private set; }
+    public List<ComputationRun> Runs { get; private set; } = [];
+    public List<VillageResult> Results { get; private set; } = [];
+    public Publication? Publication { get; private set; }
+    public List<PublicationRevision> Revisions { get; private set; } = [];
+    public List<string> Errors { get; } = [];
+    [TempData] public string? Message { get; set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    public async Task<IActionResult> OnPostComputeAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        if (Month > Web.CurrentMonth(time)) { Errors.Add($"{Month.ToChinese()}尚未开始，不能计算"); return Page(); }
+        var outcome = await computation.RunAsync(DistrictId, Month, User.Identity!.Name!, CancellationToken.None);
+        switch (outcome)
+        {
+            case ComputationOutcome.Completed { Run.Status: ComputationStatus.Succeeded } c:
+                Message = $"计算完成：{c.Run.VillageCount}个村（社区），未提交{c.Run.MissingCount}个。请审核后发布。";
+                return RedirectToPage(new { M = Month.ToString() });
+            case ComputationOutcome.Completed c: Errors.Add($"计算失败：{c.Run.Error}"); break;
+            case ComputationOutcome.AlreadyRunning r: Errors.Add(r.Message); break;
+            case ComputationOutcome.Published p: Errors.Add(p.Message); break;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostPublishAsync(string? title, DateOnly? date, string? foreword, string? reason, CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        var outcome = await publications.PublishAsync(User, Month, new PublishRequest(title, date, foreword, reason), ct);
+        if (outcome is PublicationOutcome.Published p)
+        {
+            Message = $"已发布{Month.ToChinese()}通报第{p.Revision.Number}版，公众现在可以查看。";
+            return RedirectToPage(new { M = Month.ToString() });
+        }
+        Fail(outcome);
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCorrectionAsync(string? reason, CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        var outcome = await publications.OpenCorrectionAsync(User, Month, reason, ct);
+        if (outcome is PublicationOutcome.CorrectionOpened)
+        {
+            Message = "已开启更正：可在\"评分表与退回\"中更正评分表，然后重新计算，再发布更正版。";
+            return RedirectToPage(new { M = Month.ToString() });
+        }
+        Fail(outcome);
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCalendarAsync(DateTime opensAt, DateTime townshipDeadline, DateTime districtCheckDeadline, DateTime computeAt, CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        DateTimeOffset China(DateTime local) => new(local, ChinaTime.Zone.GetUtcOffset(local));
+        var calendar = new MonthCalendar
+        {
+            DistrictId = DistrictId, Month = Month.Key, OpensAt = China(opensAt).ToUniversalTime(), TownshipDeadline = China(townshipDeadline).ToUniversalTime(),
+            DistrictCheckDeadline = China(districtCheckDeadline).ToUniversalTime(), ComputeAt = China(computeAt).ToUniversalTime(), IsOverride = true,
+        };
+        var errors = CalendarService.Validate(calendar);
+        if (errors.Count > 0) { Errors.AddRange(errors.SelectMany(e => e.Value)); return Page(); }
+        var stored = await db.Calendars.SingleOrDefaultAsync(c => c.DistrictId == DistrictId && c.Month == Month.Key, ct);
+        if (stored is null) db.Calendars.Add(calendar);
+        else (stored.OpensAt, stored.TownshipDeadline, stored.DistrictCheckDeadline, stored.ComputeAt, stored.IsOverride) =
+            (calendar.OpensAt, calendar.TownshipDeadline, calendar.DistrictCheckDeadline, calendar.ComputeAt, true);
+        await db.SaveChangesAsync(ct);
+        Message = $"已保存{Month.ToChinese()}的时间安排。";
+        return RedirectToPage(new { M = Month.ToString() });
+    }
+
+    private void Fail(PublicationOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case PublicationOutcome.Invalid i: Errors.AddRange(i.Errors.SelectMany(e => e.Value)); break;
+            case PublicationOutcome.Conflict c: Errors.Add(c.Message); break;
+            default: Errors.Add("无权执行该操作"); break;
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Month = Web.MonthOr(M, Web.CurrentMonth(time));
+        DistrictId = User.DistrictId() ?? -1;
+        Calendar = await calendars.ForMonthAsync(DistrictId, Month, ct);
+        Runs = await db.ComputationRuns.AsNoTracking().Where(r => r.DistrictId == DistrictId && r.Month == Month.Key)
+            .OrderByDescending(r => r.Id).Take(5).ToListAsync(ct);
+        Results = await db.VillageResults.AsNoTracking().Include(r => r.Village).ThenInclude(v => v!.Township)
+            .Where(r => r.DistrictId == DistrictId && r.Month == Month.Key).OrderBy(r => r.DistrictRank).ToListAsync(ct);
+        Publication = await db.Publications.AsNoTracking().SingleOrDefaultAsync(p => p.DistrictId == DistrictId && p.Month == Month.Key, ct);
+        Revisions = await db.PublicationRevisions.AsNoTracking().Where(r => r.DistrictId == DistrictId && r.Month == Month.Key)
+            .OrderBy(r => r.Number).ToListAsync(ct);
+    }
+}

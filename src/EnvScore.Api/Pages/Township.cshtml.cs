@@ -1,0 +1,36 @@
+using EnvScore.Api.Features.Publication;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Pages;
+
+/// <summary>A township's published month: its standing and its villages.</summary>
+public class TownshipModel(PublicData data, EnvScoreDbContext db) : PageModel
+{
+    public string TownshipName { get; private set; } = "";
+    public int TownshipId { get; private set; }
+    public List<PublicData.MonthChoice> Months { get; private set; } = [];
+    public EvaluationMonth Month { get; private set; }
+    public PublishedTownshipResult? Current { get; private set; }
+    public int TownshipCount { get; private set; }
+    public List<PublishedVillageResult> Villages { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(int id, string? m, CancellationToken ct)
+    {
+        var township = await db.Townships.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (township is null) return NotFound();
+        (TownshipId, TownshipName) = (township.Id, township.Name);
+        Months = await data.MonthsAsync(township.DistrictId, ct);
+        if (Months.Count == 0) return Page();
+        Month = Months.Select(x => x.Month).FirstOrDefault(x => x.ToString() == m, Months[0].Month);
+        var revision = await PublicationService.Latest(db, township.DistrictId, Month.Key).SingleAsync(ct);
+        var townships = await data.TownshipsAsync(revision.Id, ct);
+        TownshipCount = townships.Count;
+        Current = townships.SingleOrDefault(t => t.TownshipId == id);
+        Villages = (await data.VillagesAsync(revision.Id, ct)).Where(v => v.TownshipId == id).OrderBy(v => v.TownshipRank).ToList();
+        return Page();
+    }
+}

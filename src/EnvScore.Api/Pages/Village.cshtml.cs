@@ -1,0 +1,44 @@
+using EnvScore.Api.Features.Publication;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using EnvScore.Spreadsheets.Bulletins;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Pages;
+
+/// <summary>A village's published month: 12-month trend, and the month's deductions with their explanations.</summary>
+public class VillageModel(PublicData data, EnvScoreDbContext db, RuleSetStore ruleSets) : PageModel
+{
+    public const int TrendMonths = 12;
+    public string VillageName { get; private set; } = "";
+    public int VillageId { get; private set; }
+    public List<PublicData.MonthChoice> Months { get; private set; } = [];
+    public EvaluationMonth Month { get; private set; }
+    public PublishedVillageResult? Current { get; private set; }
+    public List<PublishedVillageResult> Trend { get; private set; } = [];
+    public IReadOnlyList<DeductionLine> Deductions { get; private set; } = [];
+    public int DistrictId { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(int id, string? m, CancellationToken ct)
+    {
+        var village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleOrDefaultAsync(v => v.Id == id, ct);
+        if (village is null) return NotFound();
+        (VillageId, VillageName, DistrictId) = (village.Id, village.Name, village.Township!.DistrictId);
+        Months = await data.MonthsAsync(DistrictId, ct);
+        if (Months.Count == 0) return Page();
+        Month = Months.Select(x => x.Month).FirstOrDefault(x => x.ToString() == m, Months[0].Month);
+        Trend = await data.VillageTrendAsync(id, Month, TrendMonths, ct);
+        Current = Trend.LastOrDefault(t => t.Month == Month.Key);
+        if (Current is not null)
+        {
+            VillageName = Current.VillageName; // as published
+            var revision = await db.PublicationRevisions.AsNoTracking().SingleAsync(r => r.Id == Current.RevisionId, ct);
+            var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
+            Deductions = BulletinFactory.Lines(Current.Explanation, rules);
+        }
+        return Page();
+    }
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Domain.Calendar;
+using EnvScore.Domain.Scoring;
+
+namespace EnvScore.Api.Pages;
+
+/// <summary>The server-rendered pages: public rankings, township entry, district office.</summary>
+public static class WebSetup
+{
+    public const string DistrictAdminPolicy = "web-district-admin";
+
+    public static IHostApplicationBuilder AddEnvScoreWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(DistrictAdminPolicy, p => p.RequireRole(Roles.DistrictAdmin));
+        builder.Services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/Work");
+            o.Conventions.AuthorizeFolder("/Admin", DistrictAdminPolicy);
+        });
+        builder.Services.AddScoped<PublicData>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEnvScoreWeb(this IEndpointRouteBuilder app)
+    {
+        app.MapRazorPages();
+        return app;
+    }
+}
+
+/// <summary>Formatting shared by the pages (all user-facing text is Chinese).</summary>
+public static class Web
+{
+    public static string TierClass(Tier tier) => tier switch
+    {
+        Tier.Demonstration => "tier-demo", Tier.Upgrade => "tier-up", _ => "tier-fix",
+    };
+
+    public static string Score(decimal score) => score.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>↑3 / ↓2 / — (same) / 新 (not ranked last month), with a text alternative for screen readers.</summary>
+    public static (string Symbol, string Label, string Css) Movement(int? movement) => movement switch
+    {
+        null => ("新", "上月未排名", "mv-new"),
+        > 0 => ($"↑{movement}", $"上升{movement}名", "mv-up"),
+        < 0 => ($"↓{-movement}", $"下降{-movement}名", "mv-down"),
+        _ => ("—", "名次不变", "mv-same"),
+    };
+
+    public static string Local(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, ChinaTime.Zone).ToString("yyyy-MM-dd HH:mm");
+
+    public static string LocalInput(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, ChinaTime.Zone).ToString("yyyy-MM-ddTHH:mm");
+
+    public static EvaluationMonth CurrentMonth(TimeProvider time) => ChinaTime.MonthOf(time.GetUtcNow());
+
+    public static EvaluationMonth MonthOr(string? text, EvaluationMonth fallback) => EvaluationMonth.TryParse(text, out var m) ? m : fallback;
+
+    public static string ReasonName(TierReason reason) => reason switch
+    {
+        TierReason.Threshold => "按分数线", TierReason.Veto => "一票否决", TierReason.MissingSheet => "未提交自评",
+        TierReason.DemonstrationQuota => "示范名额所限", TierReason.RectifyQuota => "整治比例所限", TierReason.BlackList => "列入黑榜",
+        _ => reason.ToString(),
+    };
+}

@@ -1,0 +1,185 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.Publication;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using EnvScore.Domain.Rules;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Pages.Work;
+
+/// <summary>
+/// One village's sheet as a form. Writes go through EvaluationService (and PublicationService for a district
+/// correction), so the checks and messages are exactly the API's.
+/// </summary>
+public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationService sheets, PublicationService publications, TimeProvider time) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public int VillageId { get; set; }
+    [BindProperty(SupportsGet = true)] public string? M { get; set; }
+    [BindProperty(SupportsGet = true)] public EvaluationKind Kind { get; set; } = EvaluationKind.Self;
+
+    public EvaluationMonth Month { get; private set; }
+    public Village? Village { get; private set; }
+    public Evaluation? Sheet { get; private set; }
+    public RuleSet? Rules { get; private set; }
+    public bool Editable { get; private set; }
+    public bool Correcting { get; private set; }
+    public List<string> Errors { get; } = [];
+    public Dictionary<string, List<string>> ItemErrors { get; } = [];
+    /// <summary>What the form shows: the posted values after a refused save, else the stored entries.</summary>
+    public Dictionary<string, EntryWrite> Values { get; private set; } = [];
+    public List<string> Vetoes { get; private set; } = [];
+    public string? Note { get; private set; }
+    [TempData] public string? Message { get; set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
+
+    public async Task<IActionResult> OnPostSaveAsync(bool submit, uint? version, CancellationToken ct)
+    {
+        if (await LoadAsync(ct) is { } refused) return refused;
+        if (!Editable) { Errors.Add("该表当前不能修改"); return Page(); }
+        var write = ReadForm();
+        if (Errors.Count > 0 || ItemErrors.Count > 0) return Page();
+        var outcome = Sheet is null
+            ? await sheets.CreateAsync(User, new SheetWrite { VillageId = VillageId, Month = Month.ToString(), Kind = Kind.ToString(), Note = Note, Vetoes = Vetoes, Entries = [.. Values.Values] }, ct)
+            : await sheets.ReplaceAsync(User, Sheet.Id, version, new SheetWrite { Note = Note, Vetoes = Vetoes, Entries = [.. Values.Values] }, ct);
+        if (!Report(outcome)) return Page();
+        var saved = ((SheetOutcome.Done)outcome).Sheet;
+        if (submit)
+        {
+            var submitted = await sheets.SubmitAsync(User, saved.Id, saved.Version, ct);
+            if (!Report(submitted)) { Errors.Insert(0, "已保存为草稿，但未能提交："); return Page(); }
+            Message = "已提交。提交后本表只读；如需修改请联系区里退回。";
+        }
+        else Message = "已保存草稿。";
+        return RedirectToPage(new { VillageId, M = Month.ToString(), Kind });
+    }
+
+    public async Task<IActionResult> OnPostCorrectAsync(string? reason, uint? version, CancellationToken ct)
+    {
+        if (await LoadAsync(ct) is { } refused) return refused;
+        if (!Correcting || Sheet is null) { Errors.Add("本月未开启更正，不能更正"); return Page(); }
+        ReadForm();
+        if (Errors.Count > 0 || ItemErrors.Count > 0) return Page();
+        var outcome = await publications.CorrectSheetAsync(User, Sheet.Id, version,
+            new SheetCorrectionRequest(reason, Note, Vetoes, [.. Values.Values]), ct);
+        switch (outcome)
+        {
+            case PublicationOutcome.SheetCorrected:
+                Message = "已更正。请在\"计算与发布\"中重新计算本月，再发布更正版。";
+                return RedirectToPage(new { VillageId, M = Month.ToString(), Kind });
+            case PublicationOutcome.InvalidSheet s: Report(s.Outcome); break;
+            case PublicationOutcome.Invalid i: Errors.AddRange(i.Errors.SelectMany(e => e.Value)); break;
+            case PublicationOutcome.Conflict c: Errors.Add(c.Message); break;
+            default: Errors.Add("无权更正该表"); break;
+        }
+        return Page();
+    }
+
+    /// <summary>Loads village, sheet and rules and decides the mode; a non-null result ends the request.</summary>
+    private async Task<IActionResult?> LoadAsync(CancellationToken ct)
+    {
+        Month = Web.MonthOr(M, Web.CurrentMonth(time));
+        Village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleOrDefaultAsync(v => v.Id == VillageId, ct);
+        if (Village is null) return NotFound();
+        var districtId = Village.Township!.DistrictId;
+        var mayRead = User.DistrictId() == districtId || (User.TownshipId() == Village.TownshipId && Kind == EvaluationKind.Self);
+        if (!mayRead) return Forbid();
+        Sheet = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
+            .SingleOrDefaultAsync(e => e.VillageId == VillageId && e.Month == Month.Key && e.Kind == Kind, ct);
+        var record = Sheet is not null
+            ? await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == Sheet.RuleSetId, ct)
+            : await ruleSets.ResolveAsync(districtId, Month, ct);
+        if (record is null) { Errors.Add($"{Month.ToChinese()}没有启用的评分细则"); return null; }
+        Rules = ruleSets.Parse(record);
+        var canWrite = User.CanWrite(Kind, Village.TownshipId, districtId);
+        Editable = canWrite && Sheet?.Status is null or EvaluationStatus.Draft or EvaluationStatus.Returned;
+        Correcting = Sheet is not null && User.IsAdminOf(districtId)
+            && await db.Publications.AnyAsync(p => p.DistrictId == districtId && p.Month == Month.Key && p.CorrectionOpen, ct);
+        if (Sheet is not null)
+        {
+            Values = Sheet.Entries.ToDictionary(e => e.ItemCode, e => new EntryWrite
+            {
+                ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
+                Passed = e.Passed, ZeroConditions = e.ZeroConditions, Note = e.Note,
+            });
+            Vetoes = Sheet.Vetoes;
+            Note = Sheet.Note;
+        }
+        return null;
+    }
+
+    /// <summary>Form fields → entries. Only "is this a whole number" is checked here; everything else is the engine's.</summary>
+    private SheetWrite ReadForm()
+    {
+        var form = Request.Form;
+        Values = [];
+        foreach (var item in Rules!.Items)
+        {
+            var code = item.Code;
+            string raw = form[$"v.{code}"].ToString().Trim();
+            var entry = new EntryWrite
+            {
+                ItemCode = code, NotApplicable = form[$"na.{code}"] == "true",
+                ZeroConditions = form[$"z.{code}"].Where(z => !string.IsNullOrEmpty(z)).Select(z => z!).ToList(),
+            };
+            int? Int()
+            {
+                if (raw.Length == 0) return null;
+                if (int.TryParse(raw, out var n)) return n;
+                AddItemError(code, $"应为整数，实际为\"{raw}\"");
+                return null;
+            }
+            entry = item switch
+            {
+                LevelsItem => entry with { Level = raw.Length == 0 ? null : raw },
+                PassFailItem => entry with { Passed = raw switch { "true" => true, "false" => false, _ => null } },
+                SampledItem => entry with { FailedSamples = Int() },
+                _ => entry with { Count = Int() },
+            };
+            if (entry.NotApplicable || entry.Count is not null || entry.Level is not null || entry.FailedSamples is not null || entry.Passed is not null
+                || entry.ZeroConditions!.Count > 0)
+                Values[code] = entry;
+        }
+        foreach (var bonus in Rules.Bonus.Items)
+        {
+            var raw = form[$"v.{bonus.Code}"].ToString().Trim();
+            if (raw.Length == 0) continue;
+            if (int.TryParse(raw, out var n)) Values[bonus.Code] = new EntryWrite { ItemCode = bonus.Code, Count = n };
+            else AddItemError(bonus.Code, $"应为整数，实际为\"{raw}\"");
+        }
+        Vetoes = form["veto"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+        Note = form["note"].ToString();
+        return new SheetWrite();
+    }
+
+    private void AddItemError(string code, string message)
+    {
+        if (!ItemErrors.TryGetValue(code, out var list)) ItemErrors[code] = list = [];
+        list.Add(message);
+    }
+
+    /// <summary>True when done; otherwise the outcome's messages are added to the page.</summary>
+    private bool Report(SheetOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case SheetOutcome.Done: return true;
+            case SheetOutcome.InvalidEntries invalid:
+                Errors.Add($"评分表有{invalid.Problems.Count}处错误，未保存任何内容，请逐条修改");
+                foreach (var p in invalid.Problems)
+                    if (p.ItemCode is { } code) AddItemError(code, p.Message); else Errors.Add(p.Message);
+                return false;
+            case SheetOutcome.InvalidFields fields: Errors.AddRange(fields.Errors.SelectMany(e => e.Value)); return false;
+            case SheetOutcome.Conflict conflict: Errors.Add(conflict.Message); return false;
+            case SheetOutcome.PreconditionFailed or SheetOutcome.PreconditionRequired:
+                Errors.Add("该表已被他人修改，请刷新页面后重新填写"); return false;
+            case SheetOutcome.Forbidden: Errors.Add("无权修改该表"); return false;
+            default: Errors.Add("该表不存在"); return false;
+        }
+    }
+}
