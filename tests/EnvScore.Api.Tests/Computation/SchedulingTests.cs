@@ -61,14 +61,14 @@ public class CronAndMisfireTests(EnvScoreFactory factory) : IClassFixture<EnvSco
     [Fact]
     public void Cron_triggers_fire_in_Asia_Shanghai_across_month_and_year_boundaries()
     {
-        var options = new MonthlyScheduleOptions();
+        // A monthly cron as a district might configure it (the defaults poll hourly; the calendar decides).
         var deadline = TriggerBuilder.Create().WithIdentity("d").StartAt(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))
-            .WithCronSchedule(options.DeadlineCron, c => c.InTimeZone(ChinaTime.Zone)).Build();
+            .WithCronSchedule("0 0 18 5 * ?", c => c.InTimeZone(ChinaTime.Zone)).Build();
         // 2026-11-30 16:00 UTC is already 1 December in Shanghai: the next deadline is 5 December 18:00 CST = 10:00 UTC.
         Assert.Equal(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero), deadline.GetFireTimeAfter(new DateTimeOffset(2026, 11, 30, 16, 0, 0, TimeSpan.Zero)));
         Assert.Equal(new DateTimeOffset(2027, 1, 5, 10, 0, 0, TimeSpan.Zero), deadline.GetFireTimeAfter(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero)));
         var compute = TriggerBuilder.Create().WithIdentity("c").StartAt(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))
-            .WithCronSchedule(options.ComputeCron, c => c.InTimeZone(ChinaTime.Zone)).Build();
+            .WithCronSchedule("0 0 20 10 * ?", c => c.InTimeZone(ChinaTime.Zone)).Build();
         // 20:00 CST on the 10th is 12:00 UTC the same day; from late on the 10th (UTC) the next is January's.
         Assert.Equal(new DateTimeOffset(2026, 12, 10, 12, 0, 0, TimeSpan.Zero), compute.GetFireTimeAfter(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero)));
         Assert.Equal(new DateTimeOffset(2027, 1, 10, 12, 0, 0, TimeSpan.Zero), compute.GetFireTimeAfter(new DateTimeOffset(2026, 12, 10, 12, 0, 0, TimeSpan.Zero)));
@@ -76,7 +76,9 @@ public class CronAndMisfireTests(EnvScoreFactory factory) : IClassFixture<EnvSco
         // The job handles the month before the scheduled fire time's month — in Shanghai, not UTC.
         Assert.Equal(new EvaluationMonth(2026, 11), ChinaTime.MonthOf(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero)).Previous());
         Assert.Equal(new EvaluationMonth(2026, 11), ChinaTime.MonthOf(new DateTimeOffset(2026, 11, 30, 16, 30, 0, TimeSpan.Zero)).Previous()); // 1 Dec 00:30 CST
-        Assert.Equal(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero), options.DeadlineOf(new EvaluationMonth(2026, 11)));
+        var hourly = TriggerBuilder.Create().WithIdentity("h").StartAt(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero))
+            .WithCronSchedule(new MonthlyScheduleOptions().DeadlineCron, c => c.InTimeZone(ChinaTime.Zone)).Build();
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 11, 0, 0, TimeSpan.Zero), hourly.GetFireTimeAfter(new DateTimeOffset(2026, 12, 5, 10, 0, 0, TimeSpan.Zero)));
     }
 
     public sealed class CountingJob : IJob

@@ -1,13 +1,12 @@
 using System.Text;
+using EnvScore.Api.Features.Calendar;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
-using EnvScore.Api.Infrastructure.Scheduling;
 using EnvScore.Domain.Calendar;
 using EnvScore.Domain.Rules;
 using EnvScore.Domain.Scoring;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -48,7 +47,7 @@ public sealed class MonthlyComputation(
     RuleSetStore ruleSets,
     IMonthPublicationGuard publication,
     IServiceScopeFactory scopes,
-    IOptions<MonthlyScheduleOptions> scheduling,
+    CalendarService calendars,
     TimeProvider time,
     ILogger<MonthlyComputation> log)
 {
@@ -237,6 +236,8 @@ public sealed class MonthlyComputation(
         var missingScore = Points.Canonical(rules.MissingSheet.Score);
         var missingLine = $"未提交自评表，按缺报处理：计{Points.Format(missingScore)}分，评为{rules.MissingSheet.Tier.ToChinese()} " +
                           "(no self-evaluation counted: the missing-sheet policy applies)";
+        // On time = submitted by the month's township deadline (the district's calendar, override or default).
+        var deadline = (await calendars.ForMonthAsync(districtId, month, ct)).TownshipDeadline.ToUniversalTime();
         var p = new Dictionary<string, (object? Value, NpgsqlDbType Type)>
         {
             ["district"] = (districtId, NpgsqlDbType.Integer),
@@ -252,7 +253,7 @@ public sealed class MonthlyComputation(
             ["sections"] = (rules.Sections.Count, NpgsqlDbType.Integer),
             ["interview"] = (rules.Consequences.InterviewAfterRectifyMonths, NpgsqlDbType.Integer),
             ["reward"] = (rules.Consequences.RewardAfterDemonstrationMonths, NpgsqlDbType.Integer),
-            ["deadline"] = (scheduling.Value.DeadlineOf(month).ToUniversalTime(), NpgsqlDbType.TimestampTz),
+            ["deadline"] = (deadline, NpgsqlDbType.TimestampTz),
         };
 
         await ExecAsync(conn, TierSql.CreateCandidateTable, ct);
