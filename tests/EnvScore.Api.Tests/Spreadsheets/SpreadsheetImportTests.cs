@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using EnvScore.Api.Tests.Evaluations;
 using EnvScore.Domain.Rules;
 using EnvScore.Spreadsheets.Templates;
@@ -105,5 +106,28 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
         var text = await (await admin.PostAsync(At("import"), Upload("village,count\n1,2"u8.ToArray()))).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("NotXlsx", text.GetProperty("problems")[0].GetProperty("kind").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync(At("template"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_javascript_the_page_itself_imports_and_lists_the_same_cell_messages()
+    {
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await (await client.PostAsJsonAsync("/api/auth/login?useCookies=true", new { userName = EnvScoreFactory.Secretary(2), password = EnvScoreFactory.Password }))
+            .ExpectAsync(HttpStatusCode.OK);
+        var page = await client.GetStringAsync("/work?m=2026-11");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(token);
+
+        var template = await client.GetByteArrayAsync("/api/spreadsheets/template?month=2026-11&townshipId=3");
+        var occurrence = Sheets.FirstOf<PerOccurrenceItem>();
+        var broken = Fill(template, (sheet, row, col) => sheet.Cells[row("410271003001"), col(occurrence)].Value = "三");
+        using var form = Upload(broken);
+        form.Add(new StringContent(token), "__RequestVerificationToken");
+        var response = await client.PostAsync("/work?handler=Upload&m=2026-11", form);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("杨桥社区", html);
+        Assert.Contains("实际为&quot;三&quot;", html);
+        Assert.Contains("未导入任何内容", html);
     }
 }

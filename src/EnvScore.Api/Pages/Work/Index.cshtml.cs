@@ -2,6 +2,7 @@ using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Calendar;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
+using EnvScore.Api.Features.Spreadsheets;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Domain.Calendar;
 using Microsoft.AspNetCore.Mvc;
@@ -14,8 +15,18 @@ namespace EnvScore.Api.Pages.Work;
 /// A township's month for its secretary (self-evaluations, spreadsheet in and out), or a township's
 /// district checks for an inspector.
 /// </summary>
-public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimeProvider time) : PageModel
+public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimeProvider time, TownshipImport import) : PageModel
 {
+    /// <summary>The answer to a spreadsheet upload posted without JavaScript.</summary>
+    public ImportReport? Upload { get; private set; }
+
+    public async Task<IActionResult> OnPostUploadAsync(string? m, IFormFile? file, bool submit, CancellationToken ct)
+    {
+        if (User.TownshipId() is not { } own) return Forbid();
+        Upload = await import.RunAsync(User, Web.MonthOr(m, Web.CurrentMonth(time)).ToString(), own, file, submit, ct);
+        return await OnGetAsync(m, null, ct);
+    }
+
     public EvaluationMonth Month { get; private set; }
     public Township? Township { get; private set; }
     public List<Township> Townships { get; private set; } = [];
