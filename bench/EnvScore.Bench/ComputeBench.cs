@@ -18,7 +18,7 @@ public static class ComputeBench
 {
     public sealed record Result(string Label, double Seconds, long PeakRss, long PeakHeap, long Allocated, int Districts, int Failed);
 
-    public static async Task<int> RunAsync(string cs, EvaluationMonth month, int rounds, int parallel)
+    public static async Task<int> RunAsync(string cs, EvaluationMonth month, int rounds, int parallel, bool yardstick = true)
     {
         await using var host = new ProductHost(cs);
         var services = host.Start();
@@ -48,15 +48,15 @@ public static class ComputeBench
                 });
                 return failed;
             }));
-            results.Add(await Measure("sql-yardstick", districts.Length, async () => { await Yardstick(cs, month); return 0; }));
+            if (yardstick) results.Add(await Measure("sql-yardstick", districts.Length, async () => { await Yardstick(cs, month); return 0; }));
         }
 
-        var mismatches = await CompareAsync(cs, month);
+        var mismatches = yardstick ? await CompareAsync(cs, month) : "not run";
         Console.WriteLine();
         Console.WriteLine($"| villages | run | wall time (s) | peak RSS | peak GC heap | allocated |");
         foreach (var r in results)
             Console.WriteLine($"| {villages:N0} | {r.Label} | {r.Seconds:F1} | {MemoryProbe.Mb(r.PeakRss)} | {MemoryProbe.Mb(r.PeakHeap)} | {MemoryProbe.Mb(r.Allocated)} |");
-        for (var i = 0; i + 1 < results.Count; i += 2)
+        for (var i = 0; yardstick && i + 1 < results.Count; i += 2)
             Console.WriteLine($"ratio product / yardstick (round {i / 2 + 1}): {results[i].Seconds / results[i + 1].Seconds:F2}");
         Console.WriteLine($"yardstick vs product results: {mismatches}");
         return results.Any(r => r.Failed > 0) ? 1 : 0;

@@ -163,9 +163,11 @@ public static class Generator
     private static string DistrictCode(int d) =>
         $"{Provinces[(d - 1) % Provinces.Length]}{(d - 1) / Provinces.Length % 20 + 1:D2}{(d - 1) / (Provinces.Length * 20) + 1:D2}";
 
-    private static (int Sheets, long Entries, int Missing) WriteSheets(string cs, Random rnd, RuleSet rules, EvaluationMonth month,
+    private static (int Sheets, long Entries, int Missing) WriteSheets(string connectionString, Random rnd, RuleSet rules, EvaluationMonth month,
         List<VillageRow> villages, int townships, Dictionary<int, int> ruleSetOf)
     {
+        // Completing the entries COPY runs the deferred foreign-key checks of millions of rows: no timeout.
+        var cs = new NpgsqlConnectionStringBuilder(connectionString) { CommandTimeout = 0 }.ConnectionString;
         using var c1 = new NpgsqlConnection(cs); c1.Open();
         using var c2 = new NpgsqlConnection(cs); c2.Open();
         using var c3 = new NpgsqlConnection(cs); c3.Open();
