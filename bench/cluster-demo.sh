@@ -31,8 +31,9 @@ for port in 5101 5102; do
   echo "instance on port $port: pid ${pids[-1]}, log $DATA/cluster-demo-$port.log"
 done
 for port in 5101 5102; do for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done; done
+sleep 20  # let both nodes check in
 echo "both up; scheduler state:"
-psqlb -d $DB -c "SELECT sched_name, instance_name, to_timestamp(last_checkin_time/1000) AS last_checkin, checkin_interval FROM qrtz_scheduler_state"
+psqlb -d $DB -c "SELECT sched_name, instance_name, to_timestamp((last_checkin_time - 621355968000000000) / 10000000.0) AS last_checkin, checkin_interval FROM qrtz_scheduler_state"
 
 DISTRICTS=$(psqlb -d $DB -tAc "SELECT count(*) FROM districts")
 deadline=$(( FIRE_EPOCH + 240 ))

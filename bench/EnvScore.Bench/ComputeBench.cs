@@ -132,7 +132,7 @@ public static class ComputeBench
             FROM rule_set_items i, unnest(string_to_array(i.levels, '; ')) AS l
             WHERE i.kind = 'Levels'
         ), items AS (
-            SELECT c.id, i.section_code, i.kind, i.points, coalesce(ee.not_applicable, false) AS na,
+            SELECT c.id, c.rule_set_id, i.section_code, i.kind, i.points, coalesce(ee.not_applicable, false) AS na,
                    CASE WHEN i.kind = 'Bonus' OR coalesce(ee.not_applicable, false) THEN 0
                         WHEN cardinality(ee.zero_conditions) > 0 THEN i.points
                         WHEN i.kind = 'PerOccurrence' THEN least(i.points_each * coalesce(ee.count, 0), coalesce(i.max_deduction, i.points), i.points)
@@ -151,8 +151,7 @@ public static class ComputeBench
                    coalesce(sum(it.points - it.deduction) FILTER (WHERE NOT it.na), 0) AS score,
                    coalesce(sum(it.points) FILTER (WHERE NOT it.na), 0) AS applicable_max
             FROM items it
-            JOIN counted c ON c.id = it.id
-            JOIN rule_set_sections s ON s.rule_set_id = c.rule_set_id AND s.code = it.section_code
+            JOIN rule_set_sections s ON s.rule_set_id = it.rule_set_id AND s.code = it.section_code
             WHERE it.kind <> 'Bonus'
             GROUP BY it.id, s.ordinal
         ), bonuses AS (
