@@ -52,8 +52,8 @@ echo "rows: product $n1 ($b1 bytes), yardstick $n2 ($b2 bytes)"
 
 run() { # label url [header]
   local label="$1" url="$2"; shift 2
-  wrk -t2 -c"$CONNS" -d5s "$@" "$url" >/dev/null            # warm-up (JIT, pools, plans)
-  echo "== $label"; wrk -t2 -c"$CONNS" -d"${SECONDS_}s" --latency "$@" "$url" | tee "$DATA/bench-wrk-$label.txt"
+  wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d5s "$@" "$url" >/dev/null            # warm-up (JIT, pools, plans)
+  echo "== $label"; wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$ROOT/bench/percentiles.lua" "$@" "$url" | tee "$DATA/bench-wrk-$label.txt"
 }
 run product "$ODATA" -H "Authorization: Bearer $TOKEN"
 run yardstick "$YARD"
