@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# API under load (docs/performance.md): the district ranking query through the product's OData endpoint
+# with a bearer token, then the same rows from the raw-Npgsql yardstick app, each with wrk on loopback,
+# 32 connections for a bounded time. Usage (through ./envscore bench api): [--villages N] [--seconds 25]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="${ENVSCORE_DATA:-$ROOT/.data}"
+PGPORT="${ENVSCORE_BENCH_PG_PORT:-55433}"
+VILLAGES=500000; SECONDS_=25; CONNS=32; MONTH=202610
+while [ $# -gt 0 ]; do case "$1" in --villages) VILLAGES="$2"; shift 2;; --seconds) SECONDS_="$2"; shift 2;; --connections) CONNS="$2"; shift 2;; *) echo "unknown $1"; exit 2;; esac; done
+DB="envscore_bench_$VILLAGES"
+CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$DB;Maximum Pool Size=100"
+API_PORT=5098; YS_PORT=5099
+command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
+psqlb() { runuser -u postgres -- psql -h "$DATA/bench/sock" -p "$PGPORT" -U postgres -d "$DB" -tA -c "$1"; }
+
+# The largest township of district 1 with computed results for the month.
+read -r TOWNSHIP DISTRICT_CODE < <(psqlb "SELECT r.township_id, d.code FROM village_results r JOIN districts d ON d.id = r.district_id
+  WHERE r.month = $MONTH AND r.district_id = 1 GROUP BY r.township_id, d.code ORDER BY count(*) DESC, r.township_id LIMIT 1" | tr '|' ' ')
+[ -n "${TOWNSHIP:-}" ] || { echo "no results for $MONTH in $DB: run ./envscore bench compute --villages $VILLAGES first"; exit 1; }
+ROWS=$(psqlb "SELECT count(*) FROM village_results WHERE township_id = $TOWNSHIP AND month = $MONTH")
+echo "api: $DB, township $TOWNSHIP ($ROWS villages) of district $DISTRICT_CODE, month $MONTH, $CONNS connections, ${SECONDS_} s each"
+
+dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >/dev/null
+dotnet build "$ROOT/bench/EnvScore.RankingYardstick/EnvScore.RankingYardstick.csproj" -c Release -v quiet -nologo >/dev/null
+API_DLL="$ROOT/src/EnvScore.Api/bin/Release/net10.0/EnvScore.Api.dll"
+PASSWORD="Bench-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')9x"
+USER_NAME="bench-admin-$(date +%s)"
+ENVSCORE_DB="$CS" ENVSCORE_ADMIN_PASSWORD="$PASSWORD" dotnet "$API_DLL" create-admin "$USER_NAME" "$DISTRICT_CODE" >/dev/null
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+wait_up() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not up: $1"; exit 1; }
+
+ConnectionStrings__EnvScore="$CS" Scheduling__Enabled=false Accounts__LoginPermitsPerMinute=1000 Logging__LogLevel__Default=Warning \
+  ASPNETCORE_ENVIRONMENT=Production dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT" --contentRoot "$ROOT/src/EnvScore.Api" >"$DATA/bench-api.log" 2>&1 &
+pids+=($!)
+dotnet "$ROOT/bench/EnvScore.RankingYardstick/bin/Release/net10.0/EnvScore.RankingYardstick.dll" "$CS" "$YS_PORT" >"$DATA/bench-yardstick.log" 2>&1 &
+pids+=($!)
+wait_up "http://127.0.0.1:$API_PORT/healthz"; wait_up "http://127.0.0.1:$YS_PORT/healthz"
+
+TOKEN=$(curl -fs -X POST "http://127.0.0.1:$API_PORT/api/auth/login" -H 'content-type: application/json' \
+  -d "{\"userName\":\"$USER_NAME\",\"password\":\"$PASSWORD\"}" | sed 's/.*"accessToken":"\([^"]*\)".*/\1/')
+ODATA="http://127.0.0.1:$API_PORT/odata/VillageResults?%24filter=townshipId%20eq%20$TOWNSHIP%20and%20month%20eq%20$MONTH&%24orderby=townshipRank&%24top=50"
+YARD="http://127.0.0.1:$YS_PORT/ranking?townshipId=$TOWNSHIP&month=$MONTH"
+n1=$(curl -fs -H "Authorization: Bearer $TOKEN" "$ODATA" | grep -o '"villageId"' | wc -l)
+n2=$(curl -fs "$YARD" | grep -o '"villageId"' | wc -l)
+b1=$(curl -fs -H "Authorization: Bearer $TOKEN" "$ODATA" | wc -c); b2=$(curl -fs "$YARD" | wc -c)
+echo "rows: product $n1 ($b1 bytes), yardstick $n2 ($b2 bytes)"
+[ "$n1" -eq "$n2" ] && [ "$n1" -gt 0 ] || { echo "the two endpoints disagree"; exit 1; }
+
+run() { # label url [header]
+  local label="$1" url="$2"; shift 2
+  wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d5s "$@" "$url" >/dev/null            # warm-up (JIT, pools, plans)
+  echo "== $label"; wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$ROOT/bench/percentiles.lua" "$@" "$url" | tee "$DATA/bench-wrk-$label.txt"
+}
+run product "$ODATA" -H "Authorization: Bearer $TOKEN"
+run yardstick "$YARD"
