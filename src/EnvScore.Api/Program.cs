@@ -46,6 +46,7 @@ app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseOutputCache();
 app.MapEnvScoreHealth();
 app.MapAccounts();
 app.MapRuleSetFiles();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace EnvScore.Api.Pages;
 
 /// <summary>The public ranking of a published month (latest revision unless an earlier one is asked for).</summary>
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = WebSetup.PublicPagesPolicy)]
 public class IndexModel(PublicData data) : PageModel
 {
     public string? DistrictName { get; private set; }

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace EnvScore.Api.Pages;
 
 /// <summary>A township's published month: its standing and its villages.</summary>
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = WebSetup.PublicPagesPolicy)]
 public class TownshipModel(PublicData data, EnvScoreDbContext db) : PageModel
 {
     public string TownshipName { get; private set; } = "";

@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace EnvScore.Api.Pages;
 
 /// <summary>A village's published month: 12-month trend, and the month's deductions with their explanations.</summary>
+[Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = WebSetup.PublicPagesPolicy)]
 public class VillageModel(PublicData data, EnvScoreDbContext db, RuleSetStore ruleSets) : PageModel
 {
     public const int TrendMonths = 12;

@@ -9,6 +9,8 @@ namespace EnvScore.Api.Pages;
 public static class WebSetup
 {
     public const string DistrictAdminPolicy = "web-district-admin";
+    /// <summary>Anonymous public pages are cached; publishing a revision evicts them by this tag.</summary>
+    public const string PublicPagesPolicy = "public-pages", PublishedTag = "published";
 
     public static IHostApplicationBuilder AddEnvScoreWeb(this IHostApplicationBuilder builder)
     {
@@ -20,6 +22,10 @@ public static class WebSetup
             o.Conventions.AuthorizeFolder("/Admin", DistrictAdminPolicy);
         });
         builder.Services.AddScoped<PublicData>();
+        // Published data only changes with a new revision (which evicts the tag); the expiry bounds staleness of
+        // names and of the unpublished-month notice. The default policy never caches signed-in users' pages.
+        builder.Services.AddOutputCache(o => o.AddPolicy(PublicPagesPolicy, b => b
+            .Expire(TimeSpan.FromMinutes(5)).SetVaryByQuery("*").Tag(PublishedTag)));
         // Chinese text as characters, not &#x…; entities: readable source, half the bytes.
         builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         return builder;

@@ -40,7 +40,8 @@ public sealed class PublicationGuard(EnvScoreDbContext db) : IMonthPublicationGu
 }
 
 /// <summary>Publishing (freezing) a computed month, opening a correction, correcting a sheet of a published month.</summary>
-public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, RuleSets.RuleSetStore ruleSets, IMapper mapper, TimeProvider time)
+public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, RuleSets.RuleSetStore ruleSets, IMapper mapper, TimeProvider time,
+    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache)
 {
     public const int MaxTitle = 200, MaxForeword = 4000, MaxReason = 2000;
 
@@ -121,6 +122,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.CorrectionReason = null;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        await pageCache.EvictByTagAsync(Pages.WebSetup.PublishedTag, ct); // the public pages show the new revision at once
         return new PublicationOutcome.Published(revision);
     }
 
