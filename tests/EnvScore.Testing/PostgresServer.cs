@@ -37,7 +37,8 @@ public sealed class PostgresServer
         if (Environment.GetEnvironmentVariable("ENVSCORE_TEST_DB") is { Length: > 0 } existing)
             return new PostgresServer(existing);
 
-        var root = Path.Combine(Path.GetTempPath(), $"envscore-test-pg-{Guid.NewGuid():N}");
+        RemoveStaleClusters();
+        var root = Path.Combine(Path.GetTempPath(), $"{Prefix}{Guid.NewGuid():N}");
         var data = Path.Combine(root, "data");
         var sock = Path.Combine(root, "sock");
         Directory.CreateDirectory(sock);
@@ -59,11 +60,35 @@ public sealed class PostgresServer
             }
             finally
             {
-                Directory.Delete(root, recursive: true);
+                TryDelete(root);
             }
         };
         await Task.CompletedTask;
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres");
+    }
+
+    private const string Prefix = "envscore-test-pg-";
+
+    /// <summary>Folders of earlier runs whose server is gone (a killed test host leaves them behind).</summary>
+    private static void RemoveStaleClusters()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+            if (!File.Exists(Path.Combine(dir, "data", "postmaster.pid")) && Directory.GetCreationTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-5))
+                TryDelete(dir);
+    }
+
+    private static void TryDelete(string dir)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+                return;
+            }
+            catch (IOException) { Thread.Sleep(200); }
+            catch (UnauthorizedAccessException) { return; }
+        }
     }
 
     private static int FreePort()
