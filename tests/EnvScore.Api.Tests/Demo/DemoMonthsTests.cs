@@ -29,5 +29,7 @@ public class DemoMonthsTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFa
         var selfSheets = await db.Evaluations.CountAsync(e => e.Kind == Features.Evaluations.EvaluationKind.Self);
         Assert.InRange(selfSheets, 3 * 47, 3 * 55);
         Assert.True(await db.VillageResults.AnyAsync(r => r.DistrictScore != null), "some district checks are blended in");
+        var published = await factory.CreateClient().GetJsonAsync("/odata/Publications?$orderby=month");
+        Assert.Equal(new[] { 202608, 202609 }, published.GetProperty("value").EnumerateArray().Select(p => p.GetProperty("month").GetInt32()).ToArray());
     }
 }

@@ -1,4 +1,7 @@
+using System.Security.Claims;
+using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Computation;
+using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
@@ -10,11 +13,11 @@ namespace EnvScore.Api.Features.Demo;
 
 /// <summary>
 /// Sample history for the demo: submitted self-evaluations (and a few district checks) for the last
-/// complete months, then the deadline and the computation, so that rankings and trends have something
-/// to show. Deterministic (seeded by village and month); only for an empty demo district.
+/// complete months, then the deadline, the computation and (all but the latest month) publication, so
+/// that rankings and trends have something to show. Deterministic (seeded by village and month); only for an empty demo district.
 /// </summary>
 public class DemoMonths(EnvScoreDbContext db, RuleSetStore ruleSets, DeadlineProcessor deadline, MonthlyComputation computation,
-    TimeProvider time, ILogger<DemoMonths> log)
+    PublicationService publication, TimeProvider time, ILogger<DemoMonths> log)
 {
     public async Task AddAsync(int months, CancellationToken ct = default)
     {
@@ -43,9 +46,17 @@ public class DemoMonths(EnvScoreDbContext db, RuleSetStore ruleSets, DeadlinePro
             db.ChangeTracker.Clear();
             await deadline.RunAsync(district.Id, month, ct);
             await computation.RunAsync(district.Id, month, "system:demo", ct);
-            log.LogInformation("Demo month {Month} loaded and computed", month);
+            // Earlier months are published so the public pages have content; the latest is left for the admin to review and publish.
+            if (back > 1) await publication.PublishAsync(DemoAdmin(district.Id), month, new PublishRequest(null, null, null, null), ct);
+            log.LogInformation("Demo month {Month} loaded and computed{Published}", month, back > 1 ? " and published" : "");
         }
     }
+
+    private static ClaimsPrincipal DemoAdmin(int districtId) => new(new ClaimsIdentity(
+    [
+        new Claim(ClaimTypes.Name, "system:demo"), new Claim(ClaimTypes.Role, Roles.DistrictAdmin),
+        new Claim(ScopeClaims.DistrictId, districtId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ], "demo"));
 
     private static Evaluation Sheet(int villageId, int townshipId, int districtId, EvaluationMonth month, int ruleSetId,
         EvaluationKind kind, RuleSet rules, Random random, DateTimeOffset submittedAt, int strictness) => new()
