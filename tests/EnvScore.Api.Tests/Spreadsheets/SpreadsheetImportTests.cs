@@ -130,4 +130,22 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
         Assert.Contains("实际为&quot;三&quot;", html);
         Assert.Contains("未导入任何内容", html);
     }
+
+    [Fact]
+    public async Task An_admin_downloads_the_whole_district_as_one_template_and_others_may_not()
+    {
+        var admin = await factory.ClientForAsync("admin");
+        var bytes = await admin.GetByteArrayAsync("/api/spreadsheets/template?month=2026-11");
+        using var package = new ExcelPackage(new MemoryStream(bytes));
+        var sheet = package.Workbook.Worksheets[TemplateConventions.DataSheetName];
+        var codeColumn = Enumerable.Range(1, sheet.Dimension.End.Column)
+            .First(c => sheet.Cells[TemplateConventions.CodeRow, c].Text == TemplateConventions.VillageCodeToken);
+        var codes = Enumerable.Range(TemplateConventions.FirstDataRow, sheet.Dimension.End.Row - TemplateConventions.FirstDataRow + 1)
+            .Select(r => sheet.Cells[r, codeColumn].Text).Where(t => t.Length > 0).ToList();
+        Assert.Equal(55, codes.Count);
+        Assert.Contains(Enumerable.Range(1, sheet.Dimension.End.Column), c => sheet.Cells[TemplateConventions.CodeRow, c].Text == TemplateConventions.TownshipToken);
+
+        var secretary = await factory.ClientForAsync(EnvScoreFactory.Secretary(0));
+        Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/api/spreadsheets/template?month=2026-11")).StatusCode);
+    }
 }
