@@ -71,16 +71,3 @@ public static class EvidenceEndpoints
         : bytes.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
         : null;
 }
-
-public static class EvaluationsServiceCollectionExtensions
-{
-    public static IHostApplicationBuilder AddEnvScoreEvaluations(this IHostApplicationBuilder builder)
-    {
-        builder.Services.Configure<Calendar.CalendarDefaults>(builder.Configuration.GetSection("Calendar"));
-        builder.Services.AddScoped<Calendar.CalendarService>();
-        builder.Services.AddScoped<AuditWriter>();
-        builder.Services.AddScoped<EvaluationService>();
-        builder.Services.AddScoped<Spreadsheets.TownshipImport>();
-        return builder;
-    }
-}

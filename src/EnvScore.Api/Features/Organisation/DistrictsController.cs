@@ -31,9 +31,7 @@ public class DistrictsController(EnvScoreDbContext db) : ODataController
         if (!User.IsAdminOf(district.Id)) return Forbid();
 
         var errors = new Dictionary<string, string[]>();
-        var changed = delta.GetChangedPropertyNames().ToHashSet();
-        OrganisationValidation.OnlyChanges(changed, Patchable, errors);
-        var name = changed.Contains(nameof(District.Name)) && delta.TryGetPropertyValue(nameof(District.Name), out var n) ? OrganisationValidation.Name(n as string, errors) : district.Name;
+        var (_, name) = OrganisationValidation.Patch(delta, Patchable, district.Name, errors);
         if (errors.Count > 0) return this.InvalidFields(errors);
 
         delta.Patch(district);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.OData.Deltas;
 using EnvScore.Domain.Organisation;
 
 namespace EnvScore.Api.Features.Organisation;
@@ -33,6 +34,19 @@ public static class OrganisationValidation
         else
             return name;
         return null;
+    }
+
+    /// <summary>
+    /// The checks every organisation PATCH shares: only the allowed properties change, and a new name is valid.
+    /// Returns the changed property names and the name to keep (trimmed when changed).
+    /// </summary>
+    public static (IReadOnlySet<string> Changed, string? Name) Patch<T>(Delta<T> delta, IReadOnlySet<string> allowed,
+        string currentName, IDictionary<string, string[]> errors) where T : class
+    {
+        var changed = delta.GetChangedPropertyNames().ToHashSet();
+        OnlyChanges(changed, allowed, errors);
+        var name = changed.Contains("Name") && delta.TryGetPropertyValue("Name", out var n) ? Name(n as string, errors) : currentName;
+        return (changed, name);
     }
 
     /// <summary>Rejects a PATCH that touches anything but the listed properties.</summary>

@@ -60,9 +60,7 @@ public class TownshipsController(EnvScoreDbContext db) : ODataController
         if (!User.IsAdminOf(township.DistrictId)) return Forbid();
 
         var errors = new Dictionary<string, string[]>();
-        var changed = delta.GetChangedPropertyNames().ToHashSet();
-        OrganisationValidation.OnlyChanges(changed, Patchable, errors);
-        var name = changed.Contains(nameof(Township.Name)) && delta.TryGetPropertyValue(nameof(Township.Name), out var n) ? OrganisationValidation.Name(n as string, errors) : township.Name;
+        var (changed, name) = OrganisationValidation.Patch(delta, Patchable, township.Name, errors);
         if (changed.Contains(nameof(Township.Kind)) && delta.TryGetPropertyValue(nameof(Township.Kind), out var k) && (k is not TownshipKind kind || !Enum.IsDefined(kind)))
             errors["kind"] = ["类型应为 Xiang（乡）、Zhen（镇）、Farm（农场）或 Subdistrict（街道） (unknown kind)"];
         if (errors.Count > 0) return this.InvalidFields(errors);

@@ -59,9 +59,7 @@ public class VillagesController(EnvScoreDbContext db) : ODataController
         if (!User.IsAdminOf(village.Township!.DistrictId)) return Forbid();
 
         var errors = new Dictionary<string, string[]>();
-        var changed = delta.GetChangedPropertyNames().ToHashSet();
-        OrganisationValidation.OnlyChanges(changed, Patchable, errors);
-        var name = changed.Contains(nameof(Village.Name)) && delta.TryGetPropertyValue(nameof(Village.Name), out var n) ? OrganisationValidation.Name(n as string, errors) : village.Name;
+        var (_, name) = OrganisationValidation.Patch(delta, Patchable, village.Name, errors);
         if (errors.Count > 0) return this.InvalidFields(errors);
 
         delta.Patch(village);

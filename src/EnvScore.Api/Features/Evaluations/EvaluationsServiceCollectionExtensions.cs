@@ -1,0 +1,16 @@
+using EnvScore.Api.Features.Audit;
+
+namespace EnvScore.Api.Features.Evaluations;
+
+public static class EvaluationsServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddEnvScoreEvaluations(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<Calendar.CalendarDefaults>(builder.Configuration.GetSection("Calendar"));
+        builder.Services.AddScoped<Calendar.CalendarService>();
+        builder.Services.AddScoped<AuditWriter>();
+        builder.Services.AddScoped<EvaluationService>();
+        builder.Services.AddScoped<Spreadsheets.TownshipImport>();
+        return builder;
+    }
+}
