@@ -11,14 +11,14 @@ namespace EnvScore.Bench;
 
 /// <summary>
 /// The month for all districts through the product's MonthlyComputation (resolved from its DI container,
-/// a scope per district, in district order — exactly what ComputeJob does), against a hand-written
+/// a scope per batch of districts, in district order — exactly what ComputeJob does), against a hand-written
 /// set-based SQL computation of the same scores, tiers and ranks on the same data (the yardstick).
 /// </summary>
 public static class ComputeBench
 {
     public sealed record Result(string Label, double Seconds, long PeakRss, long PeakHeap, long Allocated, int Districts, int Failed);
 
-    public static async Task<int> RunAsync(string cs, EvaluationMonth month, int rounds, int parallel, bool yardstick = true)
+    public static async Task<int> RunAsync(string cs, EvaluationMonth month, int rounds, int parallel, int batch, bool yardstick = true)
     {
         await using var host = new ProductHost(cs);
         var services = host.Start();
@@ -31,10 +31,10 @@ public static class ComputeBench
             await conn.OpenAsync();
             villages = await Generator.ScalarAsync<long>(conn, "SELECT count(*) FROM villages WHERE is_active");
         }
-        Console.WriteLine($"compute: {villages:N0} villages in {districts.Length:N0} districts, month {month}, {rounds} round(s), parallel {parallel}");
+        Console.WriteLine($"compute: {villages:N0} villages in {districts.Length:N0} districts, month {month}, {rounds} round(s), batches of {batch} district(s), parallel {parallel}");
 
         // Warm-up (JIT, connection pool, rule-set cache) on one district, not timed.
-        await ComputeDistrict(host, districts[0], month);
+        await ComputeBatch(host, [districts[0]], month);
 
         var results = new List<Result>();
         for (var round = 1; round <= rounds; round++)
@@ -42,9 +42,9 @@ public static class ComputeBench
             results.Add(await Measure("product", districts.Length, async () =>
             {
                 var failed = 0;
-                await Parallel.ForEachAsync(districts, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (d, _) =>
+                await Parallel.ForEachAsync(districts.Chunk(batch), new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (chunk, _) =>
                 {
-                    if (!await ComputeDistrict(host, d, month)) Interlocked.Increment(ref failed);
+                    Interlocked.Add(ref failed, await ComputeBatch(host, chunk, month));
                 });
                 return failed;
             }));
@@ -62,13 +62,14 @@ public static class ComputeBench
         return results.Any(r => r.Failed > 0) ? 1 : 0;
     }
 
-    private static async Task<bool> ComputeDistrict(ProductHost host, int district, EvaluationMonth month)
+    /// <summary>One transaction for the batch, as ComputeJob runs it; returns the districts that did not succeed.</summary>
+    private static async Task<int> ComputeBatch(ProductHost host, int[] districts, EvaluationMonth month)
     {
         await using var scope = host.Scope();
-        var outcome = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunAsync(district, month, "bench", CancellationToken.None);
-        if (outcome is ComputationOutcome.Completed { Run.Status: ComputationStatus.Succeeded }) return true;
-        Console.WriteLine($"  district {district}: {outcome}");
-        return false;
+        var outcomes = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunManyAsync(districts, month, "bench", CancellationToken.None);
+        var failed = outcomes.Where(o => o.Value is not ComputationOutcome.Completed { Run.Status: ComputationStatus.Succeeded }).ToList();
+        foreach (var (district, outcome) in failed.Take(5)) Console.WriteLine($"  district {district}: {outcome}");
+        return failed.Count;
     }
 
     private static async Task<Result> Measure(string label, int districts, Func<Task<int>> body)

@@ -18,6 +18,7 @@ public sealed class ProductHost(string connectionString, IDictionary<string, str
         builder.UseSetting("Scheduling:Enabled", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft", "Warning");
+        builder.UseSetting("Logging:LogLevel:EnvScore.Api.Features.Computation", "Information"); // the phase timings
         builder.UseEnvironment("Production");
         builder.UseSolutionRelativeContentRoot("src/EnvScore.Api", "EnvScore.sln");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);

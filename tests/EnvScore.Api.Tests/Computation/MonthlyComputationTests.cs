@@ -153,6 +153,12 @@ public class MonthlyComputationTests(HandMonthFactory factory) : IClassFixture<H
         Assert.Equal([2.00m, 0.00m, 0.00m], g.Sections.OrderBy(s => s.Ordinal).Select(s => s.Deduction));
         Assert.Equal([33.00m, 29.00m, 31.00m], g.Sections.OrderBy(s => s.Ordinal).Select(s => s.Score)); // raw, not normalised
         Assert.Contains("乱堆乱放：发现3处，每处扣1分，扣3分（得2/5分）", r[HandMonthFactory.B].Explanation);
+        // Items that lost nothing are counted, not listed; the lines that matter are all there.
+        Assert.Contains("\n其余26项未扣分（均得满分）", r[HandMonthFactory.B].Explanation);
+        Assert.Contains("\n全部27项未扣分（均得满分）", a.Explanation);
+        Assert.DoesNotContain("不扣分（得", a.Explanation);
+        Assert.Equal(["【自评】", "乱堆乱放：发现3处，每处扣1分，扣3分（得2/5分）", "其余26项未扣分（均得满分）"],
+            r[HandMonthFactory.B].Explanation.Split('\n').Take(3));
 
         var townships = await WithDbAsync(factory, db => db.TownshipResults.AsNoTracking().Include(t => t.Township)
             .Where(t => t.Month == Nov).OrderBy(t => t.Rank).ToListAsync());

@@ -43,57 +43,67 @@ public class TierSqlAgreementTests(EnvScoreFactory factory) : IClassFixture<EnvS
             }
         }
 
-        foreach (var policy in Policies)
-            foreach (var missingPolicy in new[] { new MissingSheetPolicy(), new MissingSheetPolicy { Score = 50, Tier = Tier.Upgrade } })
+        // Every policy × missing-sheet policy is its own district, all ranked by one statement: partitions must not leak.
+        var districts = Policies.SelectMany(p => new[] { new MissingSheetPolicy(), new MissingSheetPolicy { Score = 50, Tier = Tier.Upgrade } },
+                (policy, missing) => (Policy: policy, Missing: missing))
+            .Select((x, i) => (DistrictId: i + 1, x.Policy, x.Missing,
+                Input: candidates.Select(c => c.MissingSheet ? c with { FinalScore = x.Missing.Score } : c).ToList()))
+            .ToList();
+        var actual = await RankInSqlAsync(districts);
+        foreach (var (districtId, policy, missingPolicy, input) in districts)
+        {
+            var expected = TierAssigner.Assign(input, policy, missingPolicy).ToDictionary(o => o.VillageCode.Value);
+            Assert.Equal(expected.Count, actual.Count(a => a.Key.District == districtId));
+            foreach (var (code, e) in expected)
             {
-                var input = candidates.Select(c => c.MissingSheet ? c with { FinalScore = missingPolicy.Score } : c).ToList();
-                var expected = TierAssigner.Assign(input, policy, missingPolicy).ToDictionary(o => o.VillageCode.Value);
-                var actual = await RankInSqlAsync(input, policy, missingPolicy);
-                Assert.Equal(expected.Count, actual.Count);
-                foreach (var (code, e) in expected)
-                {
-                    var a = actual[code];
-                    Assert.True((e.Tier, e.Reason, e.TownshipRank, e.DistrictRank, e.OnRedList, e.OnBlackList) == a,
-                        $"seed {seed}, {policy}, {missingPolicy}, village {code}: reference {(e.Tier, e.Reason, e.TownshipRank, e.DistrictRank, e.OnRedList, e.OnBlackList)}, SQL {a}");
-                }
+                var a = actual[(districtId, code)];
+                Assert.True((e.Tier, e.Reason, e.TownshipRank, e.DistrictRank, e.OnRedList, e.OnBlackList) == a,
+                    $"seed {seed}, {policy}, {missingPolicy}, village {code}: reference {(e.Tier, e.Reason, e.TownshipRank, e.DistrictRank, e.OnRedList, e.OnBlackList)}, SQL {a}");
             }
+        }
     }
 
-    private async Task<Dictionary<string, (Tier, TierReason, int, int, bool, bool)>> RankInSqlAsync(
-        List<TierCandidate> candidates, TierPolicy policy, MissingSheetPolicy missing)
+    private async Task<Dictionary<(int District, string Code), (Tier, TierReason, int, int, bool, bool)>> RankInSqlAsync(
+        List<(int DistrictId, TierPolicy Policy, MissingSheetPolicy Missing, List<TierCandidate> Input)> districts)
     {
         await using var conn = new NpgsqlConnection(factory.ConnectionString);
         await conn.OpenAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await using (var create = new NpgsqlCommand(TierSql.CreateCandidateTable, conn)) await create.ExecuteNonQueryAsync();
-        var ids = new Dictionary<int, string>();
+        await TierSql.WritePoliciesAsync(conn, districts.Select(d => (d.DistrictId, d.Policy, d.Missing)), CancellationToken.None);
+        var ids = new Dictionary<int, (int, string)>();
         await using (var w = await conn.BeginBinaryImportAsync(
-            "COPY cmp_candidate (village_id, village_code, township_id, township_code, final_score, vetoed, missing, tie) FROM STDIN (FORMAT BINARY)"))
+            "COPY cmp_candidate (district_id, village_id, village_code, township_id, township_code, final_score, vetoed, missing, tie) FROM STDIN (FORMAT BINARY)"))
         {
-            // Ids in reverse code order, so that nothing can lean on insertion order or ids.
-            foreach (var (c, i) in candidates.OrderByDescending(c => c.VillageCode.Value, StringComparer.Ordinal).Select((c, i) => (c, i + 1)))
-            {
-                ids[i] = c.VillageCode.Value;
-                await w.StartRowAsync();
-                await w.WriteAsync(i, NpgsqlDbType.Integer);
-                await w.WriteAsync(c.VillageCode.Value, NpgsqlDbType.Text);
-                await w.WriteAsync(int.Parse(c.TownshipCode.Value[6..9]), NpgsqlDbType.Integer);
-                await w.WriteAsync(c.TownshipCode.Value, NpgsqlDbType.Text);
-                await w.WriteAsync(c.FinalScore, NpgsqlDbType.Numeric);
-                await w.WriteAsync(c.Vetoed, NpgsqlDbType.Boolean);
-                await w.WriteAsync(c.MissingSheet, NpgsqlDbType.Boolean);
-                // As in the computation: a missing sheet's tie-break is zero-padded to the section count.
-                await w.WriteAsync(c.MissingSheet ? new decimal[3] : c.TieBreakDeductions.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Numeric);
-            }
+            var id = 0;
+            foreach (var (districtId, _, _, input) in districts)
+                // Ids in reverse code order, so that nothing can lean on insertion order or ids.
+                foreach (var c in input.OrderByDescending(c => c.VillageCode.Value, StringComparer.Ordinal))
+                {
+                    ids[++id] = (districtId, c.VillageCode.Value);
+                    await w.StartRowAsync();
+                    await w.WriteAsync(districtId, NpgsqlDbType.Integer);
+                    await w.WriteAsync(id, NpgsqlDbType.Integer);
+                    await w.WriteAsync(c.VillageCode.Value, NpgsqlDbType.Text);
+                    // Township ids are global: the same township number in two districts is two townships.
+                    await w.WriteAsync(districtId * 1000 + int.Parse(c.TownshipCode.Value[6..9]), NpgsqlDbType.Integer);
+                    await w.WriteAsync(c.TownshipCode.Value, NpgsqlDbType.Text);
+                    await w.WriteAsync(c.FinalScore, NpgsqlDbType.Numeric);
+                    await w.WriteAsync(c.Vetoed, NpgsqlDbType.Boolean);
+                    await w.WriteAsync(c.MissingSheet, NpgsqlDbType.Boolean);
+                    // As in the computation: a missing sheet's tie-break is zero-padded to the section count.
+                    await w.WriteAsync(c.MissingSheet ? new decimal[3] : c.TieBreakDeductions.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Numeric);
+                }
             await w.CompleteAsync();
         }
-        await TierSql.RankAsync(conn, policy, missing, CancellationToken.None);
-        var result = new Dictionary<string, (Tier, TierReason, int, int, bool, bool)>();
+        await TierSql.RankAsync(conn, CancellationToken.None);
+        var result = new Dictionary<(int, string), (Tier, TierReason, int, int, bool, bool)>();
         await using var read = new NpgsqlCommand("SELECT village_id, tier, reason, township_rank, district_rank, on_red_list, on_black_list FROM cmp_ranked", conn);
         await using var reader = await read.ExecuteReaderAsync();
         while (await reader.ReadAsync())
             result[ids[reader.GetInt32(0)]] = ((Tier)reader.GetInt32(1), Enum.Parse<TierReason>(reader.GetString(2)), reader.GetInt32(3),
                 reader.GetInt32(4), reader.GetBoolean(5), reader.GetBoolean(6));
+        Assert.Equal(ids.Count, result.Count);
         return result;
     }
 }

@@ -28,6 +28,15 @@ public class CalendarService(EnvScoreDbContext db, IOptions<CalendarDefaults> de
         await db.Calendars.AsNoTracking().SingleOrDefaultAsync(c => c.DistrictId == districtId && c.Month == month.Key, ct)
         ?? Default(districtId, month);
 
+    /// <summary>The month's calendars of many districts in one query (the scheduled jobs' batch).</summary>
+    public async Task<Dictionary<int, MonthCalendar>> ForMonthAsync(IReadOnlyCollection<int> districtIds, EvaluationMonth month, CancellationToken ct = default)
+    {
+        var overrides = await db.Calendars.AsNoTracking()
+            .Where(c => districtIds.Contains(c.DistrictId) && c.Month == month.Key)
+            .ToDictionaryAsync(c => c.DistrictId, ct);
+        return districtIds.Distinct().ToDictionary(d => d, d => overrides.GetValueOrDefault(d) ?? Default(d, month));
+    }
+
     public MonthCalendar Default(int districtId, EvaluationMonth month)
     {
         var d = defaults.Value;

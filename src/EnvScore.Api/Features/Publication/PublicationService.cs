@@ -35,8 +35,10 @@ public abstract record PublicationOutcome
 /// </summary>
 public sealed class PublicationGuard(EnvScoreDbContext db) : IMonthPublicationGuard
 {
-    public Task<bool> IsPublishedAsync(int districtId, EvaluationMonth month, CancellationToken ct) =>
-        db.Set<Publication>().AnyAsync(p => p.DistrictId == districtId && p.Month == month.Key && !p.CorrectionOpen, ct);
+    public async Task<IReadOnlySet<int>> PublishedAmongAsync(IReadOnlyCollection<int> districtIds, EvaluationMonth month, CancellationToken ct) =>
+        (await db.Set<Publication>()
+            .Where(p => districtIds.Contains(p.DistrictId) && p.Month == month.Key && !p.CorrectionOpen)
+            .Select(p => p.DistrictId).ToListAsync(ct)).ToHashSet();
 }
 
 /// <summary>Publishing (freezing) a computed month, opening a correction, correcting a sheet of a published month.</summary>

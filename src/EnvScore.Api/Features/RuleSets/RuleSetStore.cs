@@ -110,11 +110,26 @@ public class RuleSetStore(EnvScoreDbContext db, TimeProvider time, IMemoryCache 
             .OrderByDescending(r => r.EffectiveFromMonth)
             .FirstOrDefaultAsync(ct);
 
-    /// <summary>The parsed sheet of a stored version; active versions never change, so they are cached.</summary>
+    /// <summary>
+    /// The versions in force for a month in many districts at once (the scheduled computation's batch);
+    /// districts without one are absent from the answer.
+    /// </summary>
+    public async Task<Dictionary<int, RuleSetRecord>> ResolveManyAsync(IReadOnlyCollection<int> districtIds, EvaluationMonth month, CancellationToken ct = default)
+    {
+        var active = await db.RuleSets.AsNoTracking()
+            .Where(r => districtIds.Contains(r.DistrictId) && r.Status == RuleSetStatus.Active && r.EffectiveFromMonth <= month.Key)
+            .ToListAsync(ct);
+        return active.GroupBy(r => r.DistrictId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.EffectiveFromMonth)!);
+    }
+
+    /// <summary>
+    /// The parsed sheet of a stored version; active versions never change, so they are cached — by content,
+    /// so that districts sharing the default sheet share one parsed copy (a RuleSet is immutable).
+    /// </summary>
     public RuleSet Parse(RuleSetRecord record)
     {
         if (record.Status != RuleSetStatus.Active) return ParseSource(record);
-        return cache.GetOrCreate(("ruleset", record.Id, record.ContentHash), e =>
+        return cache.GetOrCreate(("ruleset", record.ContentHash), e =>
         {
             e.SlidingExpiration = TimeSpan.FromHours(1);
             return ParseSource(record);

@@ -3,6 +3,7 @@ using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Infrastructure.Data;
 using Microsoft.EntityFrameworkCore;
 using EnvScore.Domain.Calendar;
+using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace EnvScore.Api.Infrastructure.Scheduling;
@@ -32,11 +33,12 @@ public sealed class DeadlineJob(DeadlineProcessor deadline, CalendarService cale
     /// <summary>Processes the month for every district whose deadline has passed; returns the districts processed.</summary>
     public async Task<int> RunDueAsync(EvaluationMonth month, CancellationToken cancellationToken)
     {
+        var districts = await deadline.DistrictIdsAsync(cancellationToken);
+        var calendar = await calendars.ForMonthAsync(districts, month, cancellationToken);
         var processed = 0;
-        foreach (var district in await deadline.DistrictIdsAsync(cancellationToken))
+        foreach (var district in districts)
         {
-            var calendar = await calendars.ForMonthAsync(district, month, cancellationToken);
-            if (time.GetUtcNow() < calendar.TownshipDeadline) continue; // the district moved its deadline later
+            if (time.GetUtcNow() < calendar[district].TownshipDeadline) continue; // the district moved its deadline later
             try { await deadline.RunAsync(district, month, cancellationToken); processed++; }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -49,12 +51,13 @@ public sealed class DeadlineJob(DeadlineProcessor deadline, CalendarService cale
 }
 
 /// <summary>
-/// Monthly computation: for every district whose calendar says the previous month is due (ComputeAt passed)
-/// and that has no successful computation since then, compute it (skipped when running elsewhere or published).
+/// Monthly computation: every district whose calendar says the previous month is due (ComputeAt passed)
+/// and that has no successful computation since then is computed — set-based, in batches of
+/// <see cref="MonthlyScheduleOptions.ComputeBatchDistricts"/> districts (skipped when running elsewhere or published).
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class ComputeJob(IServiceScopeFactory scopes, DeadlineProcessor districts, CalendarService calendars,
-    EnvScoreDbContext db, TimeProvider time, ILogger<ComputeJob> log) : IJob
+    EnvScoreDbContext db, TimeProvider time, IOptions<MonthlyScheduleOptions> options, ILogger<ComputeJob> log) : IJob
 {
     public const string SystemUser = "system:schedule";
     public static readonly JobKey Key = new("compute", "envscore");
@@ -62,23 +65,31 @@ public sealed class ComputeJob(IServiceScopeFactory scopes, DeadlineProcessor di
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         await RunDueAsync(FiringMonth.Of(context), cancellationToken);
 
-    /// <summary>Computes the month for every district where it is due and not yet computed since; returns how many ran.</summary>
+    /// <summary>Computes the month for every district where it is due and not yet computed since; returns how many were attempted.</summary>
     public async Task<int> RunDueAsync(EvaluationMonth month, CancellationToken cancellationToken)
     {
-        var computed = 0;
-        foreach (var district in await districts.DistrictIdsAsync(cancellationToken))
+        var all = await districts.DistrictIdsAsync(cancellationToken);
+        var calendar = await calendars.ForMonthAsync(all, month, cancellationToken);
+        var now = time.GetUtcNow();
+        var due = all.Where(d => now >= calendar[d].ComputeAt).ToArray();
+        var lastSuccess = await db.ComputationRuns
+            .Where(r => r.Month == month.Key && r.Status == ComputationStatus.Succeeded && due.Contains(r.DistrictId))
+            .GroupBy(r => r.DistrictId)
+            .Select(g => new { District = g.Key, At = g.Max(r => r.RequestedAt) })
+            .ToDictionaryAsync(x => x.District, x => x.At, cancellationToken);
+        var todo = due.Where(d => !(lastSuccess.TryGetValue(d, out var at) && at >= calendar[d].ComputeAt)).ToArray();
+
+        foreach (var batch in todo.Chunk(Math.Max(1, options.Value.ComputeBatchDistricts)))
         {
-            var calendar = await calendars.ForMonthAsync(district, month, cancellationToken);
-            if (time.GetUtcNow() < calendar.ComputeAt) continue;
-            var done = await db.ComputationRuns.AnyAsync(r => r.DistrictId == district && r.Month == month.Key
-                && r.Status == ComputationStatus.Succeeded && r.RequestedAt >= calendar.ComputeAt, cancellationToken);
-            if (done) continue;
-            // A scope per district: each computation has its own DbContext and transaction.
+            // A scope per batch: each computation has its own DbContext and transaction.
             await using var scope = scopes.CreateAsyncScope();
-            var outcome = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunAsync(district, month, SystemUser, cancellationToken);
-            log.LogInformation("Scheduled computation of {Month} for district {District}: {Outcome}", month, district, outcome);
-            computed++;
+            var outcomes = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunManyAsync(batch, month, SystemUser, cancellationToken);
+            log.LogInformation("Scheduled computation of {Month} for {Count} district(s): {Succeeded} succeeded, {Failed} failed, {Skipped} skipped",
+                month, batch.Length,
+                outcomes.Values.Count(o => o is ComputationOutcome.Completed { Run.Status: ComputationStatus.Succeeded }),
+                outcomes.Values.Count(o => o is ComputationOutcome.Completed { Run.Status: ComputationStatus.Failed }),
+                outcomes.Values.Count(o => o is not ComputationOutcome.Completed));
         }
-        return computed;
+        return todo.Length;
     }
 }

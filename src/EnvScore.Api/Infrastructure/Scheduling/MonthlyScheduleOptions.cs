@@ -15,4 +15,11 @@ public sealed class MonthlyScheduleOptions
     public string DeadlineCron { get; set; } = "0 0 * * * ?";
     /// <summary>When the compute job looks for work: every hour at :30; it computes a month once its calendar's ComputeAt has passed.</summary>
     public string ComputeCron { get; set; } = "0 30 * * * ?";
+    /// <summary>
+    /// Districts computed together in one transaction by the compute job (set-based: the fixed cost of a
+    /// computation is paid once per batch, not per district; docs/performance.md). A batch that fails for a
+    /// reason other than a district's own invalid sheets fails all its districts, which the next hourly
+    /// firing retries.
+    /// </summary>
+    public int ComputeBatchDistricts { get; set; } = 500;
 }

@@ -1,0 +1,229 @@
+using System.Text;
+using System.Threading.Channels;
+using EnvScore.Api.Features.Evaluations;
+using EnvScore.Domain.Rules;
+using EnvScore.Domain.Scoring;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EnvScore.Api.Features.Computation;
+
+/// <summary>
+/// Scores every counted sheet of a month in a set of districts with the engine and bulk-copies the scores
+/// into the temp table cmp_sheet (and the rule sets' section names into cmp_rule_section), inside the
+/// computation's transaction. Counted: Self sheets submitted (Submitted, or Locked with a SubmittedAt) and
+/// not recorded missing at the deadline; District sheets Submitted or Locked after submission.
+/// </summary>
+/// <remarks>
+/// A three-stage pipeline, so that PostgreSQL and .NET work at the same time: one query streams the sheets
+/// (entries aggregated per sheet, no sort) on a second connection; the engine scores them as they arrive, in batches;
+/// one binary COPY on the transaction's connection takes the scores. A bounded channel between the reader
+/// and the scorer keeps memory flat whatever the number of villages (docs/performance.md).
+/// </remarks>
+internal static class SheetStaging
+{
+    private const short SelfKind = 0, DistrictKind = 1;
+    // Sheets cross between the stages in batches: a hand-over per sheet costs more (locks, thread wake-ups) than scoring it.
+    private const int BatchSize = 500, ChannelBatches = 4;
+    private const char ConditionSeparator = '\u001f';
+
+    public const string CreateTables = """
+        CREATE TEMP TABLE cmp_sheet (
+            evaluation_id int NOT NULL, district_id int NOT NULL, village_id int NOT NULL, kind smallint NOT NULL,
+            rule_set_id int NOT NULL, total numeric(7,2) NOT NULL, vetoes text[] NOT NULL,
+            deductions numeric[] NOT NULL, applicable_max numeric[] NOT NULL, section_scores numeric[] NOT NULL,
+            explanation text NOT NULL, submitted_at timestamptz) ON COMMIT DROP;
+        CREATE TEMP TABLE cmp_rule_section (
+            rule_set_id int NOT NULL, ordinal int NOT NULL, code text NOT NULL, title text NOT NULL, max numeric(7,2) NOT NULL,
+            PRIMARY KEY (rule_set_id, ordinal)) ON COMMIT DROP;
+        """;
+
+    // Entries come aggregated per sheet (parallel arrays in the same row order), so sheets stream in
+    // index order with no sort; a sheet without entries gets null arrays and fails validation as it should.
+    private const string CountedSheetsSql = """
+        SELECT e.id, e.district_id, e.village_id, e.kind = 'District', e.rule_set_id, e.submitted_at, e.vetoes,
+               x.codes, x.na, x.counts, x.levels, x.failed, x.passed, x.zero
+        FROM evaluations e
+        CROSS JOIN LATERAL (
+            SELECT array_agg(ee.item_code) AS codes, array_agg(ee.not_applicable) AS na, array_agg(ee.count) AS counts,
+                   array_agg(ee.level) AS levels, array_agg(ee.failed_samples) AS failed, array_agg(ee.passed) AS passed,
+                   array_agg(array_to_string(ee.zero_conditions, E'\x1f')) AS zero
+            FROM evaluation_entries ee WHERE ee.evaluation_id = e.id) x
+        WHERE e.district_id = ANY(@districts) AND e.month = @month AND e.submitted_at IS NOT NULL
+          AND e.status IN ('Submitted', 'Locked')
+          AND (e.kind = 'District' OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
+        """;
+
+    private sealed record Sheet(int Id, int DistrictId, int VillageId, bool IsDistrictCheck, int RuleSetId, DateTimeOffset? SubmittedAt, SheetEntries Entries);
+
+    /// <summary>Distinct rule sets the counted sheets are bound to (normally the one in force), for the caller to parse up front.</summary>
+    public static async Task<int[]> RuleSetIdsAsync(NpgsqlConnection conn, int[] districts, int month, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
+            "SELECT DISTINCT rule_set_id FROM evaluations WHERE district_id = ANY(@districts) AND month = @month AND submitted_at IS NOT NULL", conn);
+        cmd.Parameters.Add(new NpgsqlParameter("districts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = districts });
+        cmd.Parameters.Add(new NpgsqlParameter("month", NpgsqlDbType.Integer) { Value = month });
+        var ids = new List<int>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt32(0));
+        return [.. ids];
+    }
+
+    /// <summary>
+    /// Stages the counted sheets of <paramref name="districts"/>; returns, per district, the sheets that do not
+    /// validate (the caller fails those districts). <paramref name="rules"/> must hold every rule set the sheets use.
+    /// </summary>
+    public static async Task<Dictionary<int, List<string>>> StageAsync(NpgsqlConnection target, string connectionString,
+        int[] districts, int month, IReadOnlyDictionary<int, RuleSet> rules, CancellationToken ct)
+    {
+        await Exec(target, CreateTables, ct);
+        await CopyRuleSectionsAsync(target, rules, ct);
+
+        var channel = Channel.CreateBounded<List<Sheet>>(new BoundedChannelOptions(ChannelBatches) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(() => ReadAsync(connectionString, districts, month, channel.Writer, stop.Token), stop.Token);
+        var problems = new Dictionary<int, List<string>>();
+        try
+        {
+            await using var w = await target.BeginBinaryImportAsync(
+                "COPY cmp_sheet (evaluation_id, district_id, village_id, kind, rule_set_id, total, vetoes, deductions, applicable_max, " +
+                "section_scores, explanation, submitted_at) FROM STDIN (FORMAT BINARY)", ct);
+            await foreach (var batch in channel.Reader.ReadAllAsync(ct))
+            foreach (var sheet in batch)
+            {
+                var result = ScoringEngine.Score(rules[sheet.RuleSetId], sheet.Entries);
+                if (result.Score is not { } score)
+                {
+                    if (!problems.TryGetValue(sheet.DistrictId, out var list)) problems[sheet.DistrictId] = list = [];
+                    list.Add($"村{sheet.VillageId}（{(sheet.IsDistrictCheck ? "区级抽查" : "自评")}）：{string.Join("；", result.Problems.Select(p => p.ToString()))}");
+                    continue;
+                }
+                await w.StartRowAsync(ct);
+                await w.WriteAsync(sheet.Id, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(sheet.DistrictId, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(sheet.VillageId, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(sheet.IsDistrictCheck ? DistrictKind : SelfKind, NpgsqlDbType.Smallint, ct);
+                await w.WriteAsync(sheet.RuleSetId, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(score.Total, NpgsqlDbType.Numeric, ct);
+                await w.WriteAsync(score.Vetoes.Select(v => v.Code).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text, ct);
+                await w.WriteAsync(Column(score.Sections, s => s.Deduction), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                await w.WriteAsync(Column(score.Sections, s => s.ApplicableMax), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                await w.WriteAsync(Column(score.Sections, s => s.Score), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
+                await w.WriteAsync(Explain(sheet.IsDistrictCheck, score), NpgsqlDbType.Text, ct);
+                if (sheet.SubmittedAt is { } at) await w.WriteAsync(at.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
+                else await w.WriteNullAsync(ct);
+            }
+            await w.CompleteAsync(ct);
+        }
+        catch
+        {
+            await stop.CancelAsync(); // the reader must not outlive a failed copy
+            throw;
+        }
+        finally
+        {
+            try { await reading; } catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        }
+        // Temp tables are never analysed automatically: without statistics the joins that follow plan badly.
+        await Exec(target, "ANALYZE cmp_sheet (village_id, kind)", ct);
+        return problems;
+    }
+
+    private static async Task ReadAsync(string connectionString, int[] districts, int month, ChannelWriter<List<Sheet>> output, CancellationToken ct)
+    {
+        try
+        {
+            await using var conn = new NpgsqlConnection(connectionString);
+            await conn.OpenAsync(ct);
+            await using var cmd = new NpgsqlCommand(CountedSheetsSql, conn) { CommandTimeout = 0 };
+            cmd.Parameters.Add(new NpgsqlParameter("districts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = districts });
+            cmd.Parameters.Add(new NpgsqlParameter("month", NpgsqlDbType.Integer) { Value = month });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            var batch = new List<Sheet>(BatchSize);
+            while (await r.ReadAsync(ct))
+            {
+                var codes = r.IsDBNull(7) ? [] : r.GetFieldValue<string[]>(7);
+                var items = new ItemEntry[codes.Length];
+                if (codes.Length > 0)
+                {
+                    var na = r.GetFieldValue<bool[]>(8);
+                    var counts = r.GetFieldValue<int?[]>(9);
+                    var levels = r.GetFieldValue<string?[]>(10);
+                    var failed = r.GetFieldValue<int?[]>(11);
+                    var passed = r.GetFieldValue<bool?[]>(12);
+                    var zero = r.GetFieldValue<string[]>(13);
+                    for (var i = 0; i < codes.Length; i++)
+                        items[i] = new ItemEntry(codes[i], na[i], counts[i], levels[i], failed[i], passed[i],
+                            zero[i].Length > 0 ? zero[i].Split(ConditionSeparator) : null);
+                }
+                var sheet = new Sheet(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetBoolean(3), r.GetInt32(4),
+                    r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5), new SheetEntries(items, r.GetFieldValue<string[]>(6)));
+                batch.Add(sheet);
+                if (batch.Count == BatchSize)
+                {
+                    await output.WriteAsync(batch, ct);
+                    batch = new List<Sheet>(BatchSize);
+                }
+            }
+            if (batch.Count > 0) await output.WriteAsync(batch, ct);
+            output.Complete();
+        }
+        catch (Exception e)
+        {
+            output.Complete(e);
+            throw;
+        }
+    }
+
+    private static async Task CopyRuleSectionsAsync(NpgsqlConnection target, IReadOnlyDictionary<int, RuleSet> rules, CancellationToken ct)
+    {
+        await using var w = await target.BeginBinaryImportAsync(
+            "COPY cmp_rule_section (rule_set_id, ordinal, code, title, max) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var (id, set) in rules)
+            for (var i = 0; i < set.Sections.Count; i++)
+            {
+                await w.StartRowAsync(ct);
+                await w.WriteAsync(id, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(i + 1, NpgsqlDbType.Integer, ct);
+                await w.WriteAsync(set.Sections[i].Code, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(set.Sections[i].Title, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(set.Sections[i].MaxPoints, NpgsqlDbType.Numeric, ct);
+            }
+        await w.CompleteAsync(ct);
+    }
+
+    private static decimal[] Column(IReadOnlyList<SectionResult> sections, Func<SectionResult, decimal> value)
+    {
+        var column = new decimal[sections.Count];
+        for (var i = 0; i < column.Length; i++) column[i] = value(sections[i]);
+        return column;
+    }
+
+    /// <summary>
+    /// The sheet's explanation: a header; the engine's line for every item that lost points, was not applicable
+    /// or was zeroed; one line counting the items with full marks; a line per bonus awarded; the engine's summary.
+    /// Full-mark items are counted, not listed: most villages lose points on few items, and the stored text is
+    /// then a fifth of the size (docs/performance.md) — the sheet itself keeps every entry.
+    /// </summary>
+    public static string Explain(bool isDistrictCheck, SheetScore score)
+    {
+        var text = new StringBuilder(isDistrictCheck ? "【区级抽查】" : "【自评】");
+        var full = 0;
+        foreach (var item in score.Items)
+        {
+            if (item.Deduction == 0 && !item.NotApplicable && item.ZeroedBy.Count == 0) { full++; continue; }
+            text.Append('\n').Append(item.Explanation);
+        }
+        if (full > 0) text.Append('\n').Append(full == score.Items.Count ? $"全部{full}项未扣分（均得满分）" : $"其余{full}项未扣分（均得满分）");
+        foreach (var bonus in score.Bonuses)
+            if (bonus.Awards > 0) text.Append('\n').Append(bonus.Explanation);
+        foreach (var line in score.Summary) text.Append('\n').Append(line);
+        return text.ToString();
+    }
+
+    private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+}
