@@ -16,9 +16,11 @@ public static class ScoringEngine
         var problems = new List<EntryProblem>();
         void Add(EntryProblemKind kind, string? item, string? field, string zh, string en) => problems.Add(new(kind, item, field, $"{zh} ({en})"));
 
-        var items = rules.Items.ToDictionary(i => i.Code, StringComparer.Ordinal);
-        var bonuses = rules.Bonus.Items.ToDictionary(b => b.Code, StringComparer.Ordinal);
+        var index = RuleSetIndex.For(rules);
+        var items = index.ItemsByCode;
+        var bonuses = index.BonusesByCode;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var notApplicableEntries = 0;
         foreach (var e in entries.Items)
         {
             var code = e.ItemCode;
@@ -33,6 +35,7 @@ public static class ScoringEngine
             if (!items.TryGetValue(code, out var item)) { Add(EntryProblemKind.UnknownItem, code, nameof(ItemEntry.ItemCode), $"评分细则中没有编码为\"{code}\"的评分项", "unknown item code"); continue; }
             if (e.NotApplicable)
             {
+                notApplicableEntries++;
                 if (!item.MayBeNotApplicable)
                     Add(EntryProblemKind.NotApplicableNotAllowed, code, nameof(ItemEntry.NotApplicable), $"评分项\"{item.Title}\"不允许标记为不适用", "this item may not be N/A");
                 NotAllowed(e, code, "不适用的评分项");
@@ -69,32 +72,36 @@ public static class ScoringEngine
             }
         }
         // An omitted perOccurrence/sampled/bonus item means nothing was found; levels and passFail have no neutral answer.
-        foreach (var item in rules.Items)
+        foreach (var item in index.Items)
         {
             if (seen.Contains(item.Code)) continue;
             if (item is LevelsItem) Add(EntryProblemKind.MissingRequired, item.Code, nameof(ItemEntry.Level), $"评分项\"{item.Title}\"未填写（需选择档次）", "level is required");
             else if (item is PassFailItem) Add(EntryProblemKind.MissingRequired, item.Code, nameof(ItemEntry.Passed), $"评分项\"{item.Title}\"未填写（需填写是否合格）", "passed is required");
         }
-        if (rules.Items.All(i => entries.Items.Any(e => e.ItemCode == i.Code && e.NotApplicable)))
+        if (notApplicableEntries >= index.Items.Length && index.Items.All(i => entries.Items.Any(e => e.ItemCode == i.Code && e.NotApplicable)))
             problems.Add(new(EntryProblemKind.NothingApplicable, null, nameof(ItemEntry.NotApplicable), "所有评分项均为不适用，无法计分 (every item is N/A; nothing to score)"));
         var vetoSeen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in entries.Vetoes)
         {
-            if (!rules.Vetoes.Any(r => r.Code == v)) Add(EntryProblemKind.UnknownVeto, null, nameof(SheetEntries.Vetoes), $"评分细则中没有编码为\"{v}\"的一票否决事项", "unknown veto code");
+            if (!index.VetoCodes.Contains(v)) Add(EntryProblemKind.UnknownVeto, null, nameof(SheetEntries.Vetoes), $"评分细则中没有编码为\"{v}\"的一票否决事项", "unknown veto code");
             else if (!vetoSeen.Add(v)) Add(EntryProblemKind.DuplicateVeto, null, nameof(SheetEntries.Vetoes), $"一票否决事项\"{v}\"重复填写", "veto entered twice");
         }
         return problems;
 
-        void NotAllowed(ItemEntry e, string code, string what, params string[] allowed)
+        void NotAllowed(ItemEntry e, string code, string what, string? allowed1 = null, string? allowed2 = null)
         {
-            foreach (var (field, present) in new (string, bool)[]
-                     {
-                         (nameof(ItemEntry.Count), e.Count is not null), (nameof(ItemEntry.Level), e.Level is not null),
-                         (nameof(ItemEntry.FailedSamples), e.FailedSamples is not null), (nameof(ItemEntry.Passed), e.Passed is not null),
-                         (nameof(ItemEntry.ZeroConditions), e.ZeroConditions is { Count: > 0 }),
-                     })
-                if (present && !allowed.Contains(field))
+            // Field by field, in this order, without allocating: this runs for every entry of every sheet.
+            Check(nameof(ItemEntry.Count), e.Count is not null);
+            Check(nameof(ItemEntry.Level), e.Level is not null);
+            Check(nameof(ItemEntry.FailedSamples), e.FailedSamples is not null);
+            Check(nameof(ItemEntry.Passed), e.Passed is not null);
+            Check(nameof(ItemEntry.ZeroConditions), e.ZeroConditions is { Count: > 0 });
+
+            void Check(string field, bool present)
+            {
+                if (present && field != allowed1 && field != allowed2)
                     Add(EntryProblemKind.FieldNotAllowed, code, field, $"{what}不应填写\"{field}\"", $"field {field} is not allowed here");
+            }
         }
     }
 
@@ -107,6 +114,7 @@ public static class ScoringEngine
 
     private static SheetScore ScoreValid(RuleSet rules, SheetEntries entries)
     {
+        var index = RuleSetIndex.For(rules);
         var byCode = entries.Items.ToDictionary(e => e.ItemCode, StringComparer.Ordinal);
         var itemResults = new List<ItemResult>();
         var sectionResults = new List<SectionResult>();
@@ -115,7 +123,7 @@ public static class ScoringEngine
             decimal applicableMax = 0, deduction = 0, score = 0;
             foreach (var item in section.Items)
             {
-                var r = ScoreItem(item, section.Code, byCode.GetValueOrDefault(item.Code));
+                var r = ScoreItemCached(index, item, section.Code, byCode.GetValueOrDefault(item.Code));
                 itemResults.Add(r);
                 if (r.NotApplicable) continue;
                 applicableMax += r.Max;
@@ -159,7 +167,22 @@ public static class ScoringEngine
             sectionResults, itemResults, bonuses, vetoes, summary);
     }
 
-    private static ItemResult ScoreItem(ScoringItem item, string section, ItemEntry? e)
+    /// <summary>The common answers (nothing found, passed, a level, N/A) come from the rule set's index; the rest are scored.</summary>
+    private static ItemResult ScoreItemCached(RuleSetIndex index, ScoringItem item, string section, ItemEntry? e)
+    {
+        if (e is { NotApplicable: true }) return index.NotApplicable[item.Code];
+        if (e?.ZeroConditions is { Count: > 0 }) return ScoreItem(item, section, e);
+        return item switch
+        {
+            PerOccurrenceItem when (e?.Count ?? 0) == 0 => index.FullMarks[item.Code],
+            SampledItem when (e?.FailedSamples ?? 0) == 0 => index.FullMarks[item.Code],
+            PassFailItem when e?.Passed == true => index.FullMarks[item.Code],
+            LevelsItem when e?.Level is { } level && index.Levels.TryGetValue((item.Code, level), out var cached) => cached,
+            _ => ScoreItem(item, section, e),
+        };
+    }
+
+    internal static ItemResult ScoreItem(ScoringItem item, string section, ItemEntry? e)
     {
         var p = item.Points;
         string Tail(decimal deduction) => deduction == 0 ? $"不扣分（得{Points.Format(p)}/{Points.Format(p)}分）"
