@@ -256,9 +256,13 @@ public sealed class MonthlyComputation(
             """, ct);
         await TierSql.RankAsync(conn, ct);
 
-        // Replace the month's rows; sections go with their village rows (ON DELETE CASCADE).
+        // Replace the month's rows. The results tables carry no foreign-key constraints (migration
+        // UnconstrainedVillageResults), so the section rows are deleted here, before their village rows.
         await ExecAsync(conn, """
             DELETE FROM township_results WHERE month = @month AND district_id IN (SELECT district_id FROM cmp_district);
+            DELETE FROM village_result_sections s USING village_results r
+            WHERE s.village_id = r.village_id AND s.month = r.month
+              AND r.month = @month AND r.district_id IN (SELECT district_id FROM cmp_district);
             DELETE FROM village_results WHERE month = @month AND district_id IN (SELECT district_id FROM cmp_district);
             """, ct, p);
         await ExecAsync(conn, $$"""

@@ -33,6 +33,8 @@ public class VillageResultConfiguration : IEntityTypeConfiguration<VillageResult
             b.Property(p).HasPrecision(7, 2);
         b.Property(x => x.Tier).HasConversion<string>().HasMaxLength(16);
         b.Property(x => x.TierReason).HasConversion<string>().HasMaxLength(24);
+        // The relationships below exist in the model only: migration UnconstrainedVillageResults drops their
+        // database constraints (derived rows, written in bulk by the computation; docs/performance.md).
         b.HasOne(x => x.Village).WithMany().HasForeignKey(x => x.VillageId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Township>().WithMany().HasForeignKey(x => x.TownshipId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<District>().WithMany().HasForeignKey(x => x.DistrictId).OnDelete(DeleteBehavior.Restrict);
