@@ -13,6 +13,7 @@ public static class ComputationServiceCollectionExtensions
         // A published month is recomputed only while its correction is open (Features/Publication).
         builder.Services.AddScoped<IMonthPublicationGuard, Publication.PublicationGuard>();
         // Results for signed-in users, keyed by scope and the district's results stamp (UseOutputCache runs after authorization).
+        builder.Services.AddSingleton<ResultsStampReader>();
         builder.Services.AddOutputCache(o => o.AddPolicy(ComputedResultsCachePolicy.Name, new ComputedResultsCachePolicy()));
         builder.AddEnvScoreScheduling();
         return builder;

@@ -1,8 +1,6 @@
-using System.Data;
 using System.Text.RegularExpressions;
 using EnvScore.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.OutputCaching;
-using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace EnvScore.Api.Features.Computation;
@@ -64,7 +62,7 @@ public sealed class ComputedResultsCachePolicy : IOutputCachePolicy
         if (!HttpMethods.IsGet(http.Request.Method) || !IsCacheableQuery(http.Request.Query)) return;
         if (ComputationVisibility.ResultsScopeOf(http.User) is not { } scope) return;
 
-        var stamp = await ReadStampAsync(http.RequestServices.GetRequiredService<EnvScoreDbContext>(), scope, ct);
+        var stamp = await http.RequestServices.GetRequiredService<ResultsStampReader>().ReadAsync(scope, ct);
 
         context.EnableOutputCaching = true;
         context.AllowCacheLookup = true;
@@ -102,29 +100,40 @@ public sealed class ComputedResultsCachePolicy : IOutputCachePolicy
         }
         return true;
     }
+}
 
-    /// <summary>
-    /// The stamp of the scope's district (0 before its results were first written). One index lookup on the
-    /// request's own DbContext connection (so EF's pool), opened and closed around it.
-    /// </summary>
-    public static async Task<long> ReadStampAsync(EnvScoreDbContext db, ResultsScope scope, CancellationToken ct)
+/// <summary>
+/// Reads results stamps: one prepared index lookup per request on a small pool of its own (a singleton
+/// <see cref="NpgsqlDataSource"/> over the service's connection string). Not the request's DbContext: initialising a
+/// context's services and the pool's reset (DISCARD ALL) on every rent cost more than the query itself (measured in
+/// docs/performance.md). The statement sets no session state, so its connections need no reset.
+/// </summary>
+public sealed class ResultsStampReader(IConfiguration configuration) : IAsyncDisposable
+{
+    /// <summary>At most this many extra connections per instance (a stamp read holds one for a fraction of a millisecond).</summary>
+    public const int MaxPoolSize = 16;
+
+    private const string DistrictSql = "SELECT coalesce((SELECT version FROM results_stamps WHERE district_id = $1), 0)";
+    private const string TownshipSql =
+        "SELECT coalesce((SELECT s.version FROM townships t JOIN results_stamps s ON s.district_id = t.district_id WHERE t.id = $1), 0)";
+
+    private readonly Lazy<NpgsqlDataSource> _dataSource = new(() => new NpgsqlDataSourceBuilder(
+        new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DataServiceCollectionExtensions.ConnectionStringName))
+        {
+            MaxPoolSize = MaxPoolSize, NoResetOnClose = true, MaxAutoPrepare = 4, ApplicationName = "envscore-results-stamp",
+        }.ConnectionString).Build());
+
+    /// <summary>The stamp of the scope's district; 0 before its results were first written.</summary>
+    public async Task<long> ReadAsync(ResultsScope scope, CancellationToken ct)
     {
-        var sql = scope.Kind == ResultsScope.District
-            ? "SELECT coalesce((SELECT version FROM results_stamps WHERE district_id = $1), 0)"
-            : "SELECT coalesce((SELECT s.version FROM townships t JOIN results_stamps s ON s.district_id = t.district_id WHERE t.id = $1), 0)";
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        var opened = conn.State != ConnectionState.Open;
-        if (opened) await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            await using var cmd = new NpgsqlCommand(sql, conn);
-            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = scope.Id });
-            return (long)(await cmd.ExecuteScalarAsync(ct))!;
-        }
-        finally
-        {
-            if (opened) await db.Database.CloseConnectionAsync();
-        }
+        await using var cmd = _dataSource.Value.CreateCommand(scope.Kind == ResultsScope.District ? DistrictSql : TownshipSql);
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = scope.Id });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource.IsValueCreated) await _dataSource.Value.DisposeAsync();
     }
 }
 
