@@ -21,14 +21,9 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                 CREATE SEQUENCE results_stamp_seq;
                 CREATE TABLE results_stamps (district_id integer PRIMARY KEY, version bigint NOT NULL);
 
-                -- New versions for the given districts (each once, in id order so concurrent writers lock rows alike).
-                CREATE FUNCTION results_stamps_touch(districts integer[]) RETURNS void LANGUAGE sql AS $$
-                    INSERT INTO results_stamps AS s (district_id, version)
-                    SELECT d, nextval('results_stamp_seq') FROM (SELECT DISTINCT d FROM unnest(districts) AS d WHERE d IS NOT NULL ORDER BY d) x
-                    ON CONFLICT (district_id) DO UPDATE SET version = excluded.version;
-                $$;
-
-                -- Statement-level, with transition tables: one upsert per statement, only for the districts it touched.
+                -- Statement-level, with transition tables: one upsert per statement, only for the districts it touched
+                -- (each once, in id order so that concurrent writers lock stamp rows alike). About 2-3 ms per computed
+                -- district-month, most of it the sections lookup (docs/performance.md, section c).
                 CREATE FUNCTION results_stamps_bump() RETURNS trigger LANGUAGE plpgsql AS $$
                 DECLARE districts integer[];
                 BEGIN
@@ -40,10 +35,12 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         -- Sections carry no district: their village row's (when a cascade from the village row
                         -- deletes them, the row is gone, and its own delete has changed the stamp).
                         IF TG_OP = 'INSERT' THEN
-                            SELECT array_agg(DISTINCT r.district_id) INTO districts FROM new_rows c
+                            SELECT array_agg(DISTINCT r.district_id) INTO districts
+                            FROM (SELECT DISTINCT village_id, month FROM new_rows) c
                             JOIN village_results r ON r.village_id = c.village_id AND r.month = c.month;
                         ELSIF TG_OP = 'DELETE' THEN
-                            SELECT array_agg(DISTINCT r.district_id) INTO districts FROM old_rows c
+                            SELECT array_agg(DISTINCT r.district_id) INTO districts
+                            FROM (SELECT DISTINCT village_id, month FROM old_rows) c
                             JOIN village_results r ON r.village_id = c.village_id AND r.month = c.month;
                         ELSE
                             SELECT array_agg(DISTINCT r.district_id) INTO districts
@@ -58,7 +55,12 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         SELECT array_agg(DISTINCT district_id) INTO districts
                         FROM (SELECT district_id FROM old_rows UNION ALL SELECT district_id FROM new_rows) x;
                     END IF;
-                    IF districts IS NOT NULL THEN PERFORM results_stamps_touch(districts); END IF;
+                    IF districts IS NOT NULL THEN
+                        -- array_agg(DISTINCT …) is sorted and has no duplicates.
+                        INSERT INTO results_stamps AS s (district_id, version)
+                        SELECT d, nextval('results_stamp_seq') FROM unnest(districts) AS d
+                        ON CONFLICT (district_id) DO UPDATE SET version = excluded.version;
+                    END IF;
                     RETURN NULL;
                 END $$;
                 """);
@@ -87,7 +89,6 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     """);
             migrationBuilder.Sql("""
                 DROP FUNCTION IF EXISTS results_stamps_bump();
-                DROP FUNCTION IF EXISTS results_stamps_touch(integer[]);
                 DROP TABLE IF EXISTS results_stamps;
                 DROP SEQUENCE IF EXISTS results_stamp_seq;
                 """);
