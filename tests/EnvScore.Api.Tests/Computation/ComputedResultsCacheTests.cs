@@ -321,6 +321,44 @@ public sealed class ComputedResultsCacheTests(ResultsCacheFactory factory) : ICl
         Assert.DoesNotContain("@odata.id", minimalRaw);
     }
 
+    [Fact]
+    public async Task Every_write_of_a_districts_result_rows_changes_that_districts_stamp_only()
+    {
+        await factory.SeedAsync();
+        await using var conn = new NpgsqlConnection(factory.ConnectionString);
+        await conn.OpenAsync();
+        async Task<(long Demo, long Other)> StampsAsync()
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT (SELECT version FROM results_stamps WHERE district_id = {factory.DemoDistrictId}), " +
+                                                    $"(SELECT version FROM results_stamps WHERE district_id = {factory.OtherDistrictId})", conn);
+            await using var reader = await cmd.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        var village = $"(SELECT village_id FROM village_results WHERE district_id = {factory.DemoDistrictId} AND month = {Oct} ORDER BY village_id LIMIT 1)";
+        string[] writes =
+        [
+            $"UPDATE village_results SET final_score = final_score WHERE village_id = {village} AND month = {Oct}",
+            $"UPDATE township_results SET rank = rank WHERE district_id = {factory.DemoDistrictId} AND month = {Oct}",
+            $"INSERT INTO village_result_sections (village_id, month, ordinal, code, title, max, applicable_max, deduction, score) " +
+            $"SELECT {village}, {Oct}, 99, 'X', '测试', 0, 0, 0, 0",
+            $"UPDATE village_result_sections SET score = score WHERE village_id = {village} AND month = {Oct}",
+            $"DELETE FROM village_result_sections WHERE village_id = {village} AND month = {Oct} AND ordinal = 99",
+        ];
+        foreach (var sql in writes)
+        {
+            var before = await StampsAsync();
+            await factory.ExecuteSqlAsync(sql);
+            var after = await StampsAsync();
+            Assert.True(after.Demo > before.Demo, $"{sql}: the demo district's stamp did not change");
+            Assert.Equal(before.Other, after.Other);
+        }
+        // A statement that changes no row changes no stamp.
+        var unchanged = await StampsAsync();
+        await factory.ExecuteSqlAsync($"DELETE FROM village_results WHERE month = 190001");
+        Assert.Equal(unchanged, await StampsAsync());
+    }
+
     [Theory]
     [InlineData("?$filter=townshipId eq 10 and month eq 202610&$orderby=townshipRank&$top=50", true)]
     [InlineData("?$apply=groupby((townshipId),aggregate(finalScore with average as mean))&$count=true&$skip=5", true)]
