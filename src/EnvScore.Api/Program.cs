@@ -46,7 +46,7 @@ app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseOutputCache();
+app.UseOutputCache(); // after authorization: a 401/403 is decided before any cached response is served
 app.MapEnvScoreHealth();
 app.MapAccounts();
 app.MapRuleSetFiles();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OData.Formatter;
 using Microsoft.AspNetCore.OData.Routing.Controllers;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Computation;
@@ -42,16 +43,17 @@ public class ComputationRunsController(EnvScoreDbContext db, MonthlyComputation 
     }
 }
 
+/// <summary>Served from the output cache while the district's results are unchanged (<see cref="ComputedResultsCachePolicy"/>).</summary>
 [Authorize]
 public class VillageResultsController(EnvScoreDbContext db) : ODataController
 {
-    [EnvScoreQuery]
+    [EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
     public IQueryable<VillageResult> Get() => db.VillageResults.AsNoTracking().VisibleTo(User);
 }
 
 [Authorize]
 public class TownshipResultsController(EnvScoreDbContext db) : ODataController
 {
-    [EnvScoreQuery]
+    [EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
     public IQueryable<TownshipResult> Get() => db.TownshipResults.AsNoTracking().VisibleTo(User);
 }
