@@ -18,7 +18,7 @@ public static class BenchMain
                 await Generator.RunAsync(Need(db), new Generator.Options(int.Parse(Opt("villages", "500000")), month, int.Parse(Opt("seed", "42"))));
                 return 0;
             case "compute":
-                return await ComputeBench.RunAsync(Need(db), month, int.Parse(Opt("rounds", "1")), int.Parse(Opt("parallel", "1")),
+                return await ComputeBench.RunAsync(Need(db), month, int.Parse(Opt("rounds", "1")), int.Parse(Opt("parallel", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeParallelBatches.ToString())),
                     int.Parse(Opt("batch", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeBatchDistricts.ToString())), bool.Parse(Opt("yardstick", "true")));
             case "yardstick":
                 await ComputeBench.Yardstick(Need(db), month);
@@ -38,8 +38,8 @@ public static class BenchMain
     {
         Console.Error.WriteLine("""
             EnvScore.Bench generate  --db CS [--villages 500000] [--month 2026-10] [--seed 42]
-            EnvScore.Bench compute   --db CS [--month 2026-10] [--rounds 1] [--batch 500] [--parallel 1] [--yardstick true|false]
-                      (--batch: districts per transaction as the compute job does; 1 = one district at a time, the request path)
+            EnvScore.Bench compute   --db CS [--month 2026-10] [--rounds 1] [--batch 500] [--parallel 2] [--yardstick true|false]
+                      (--batch, --parallel: as the compute job does by default; --batch 1 --parallel 1 = one district at a time, the request path)
             EnvScore.Bench yardstick --db CS [--month 2026-10]
             EnvScore.Bench import    [--files 10] [--villages 10000]
             """);

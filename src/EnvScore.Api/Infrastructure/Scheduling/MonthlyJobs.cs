@@ -53,7 +53,8 @@ public sealed class DeadlineJob(DeadlineProcessor deadline, CalendarService cale
 /// <summary>
 /// Monthly computation: every district whose calendar says the previous month is due (ComputeAt passed)
 /// and that has no successful computation since then is computed — set-based, in batches of
-/// <see cref="MonthlyScheduleOptions.ComputeBatchDistricts"/> districts (skipped when running elsewhere or published).
+/// <see cref="MonthlyScheduleOptions.ComputeBatchDistricts"/> districts, <see cref="MonthlyScheduleOptions.ComputeParallelBatches"/>
+/// at a time (a district is skipped when it is being computed elsewhere or is published).
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class ComputeJob(IServiceScopeFactory scopes, DeadlineProcessor districts, CalendarService calendars,
@@ -79,17 +80,18 @@ public sealed class ComputeJob(IServiceScopeFactory scopes, DeadlineProcessor di
             .ToDictionaryAsync(x => x.District, x => x.At, cancellationToken);
         var todo = due.Where(d => !(lastSuccess.TryGetValue(d, out var at) && at >= calendar[d].ComputeAt)).ToArray();
 
-        foreach (var batch in todo.Chunk(Math.Max(1, options.Value.ComputeBatchDistricts)))
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Value.ComputeParallelBatches), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(todo.Chunk(Math.Max(1, options.Value.ComputeBatchDistricts)), parallel, async (batch, ct) =>
         {
             // A scope per batch: each computation has its own DbContext and transaction.
             await using var scope = scopes.CreateAsyncScope();
-            var outcomes = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunManyAsync(batch, month, SystemUser, cancellationToken);
+            var outcomes = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunManyAsync(batch, month, SystemUser, ct);
             log.LogInformation("Scheduled computation of {Month} for {Count} district(s): {Succeeded} succeeded, {Failed} failed, {Skipped} skipped",
                 month, batch.Length,
                 outcomes.Values.Count(o => o is ComputationOutcome.Completed { Run.Status: ComputationStatus.Succeeded }),
                 outcomes.Values.Count(o => o is ComputationOutcome.Completed { Run.Status: ComputationStatus.Failed }),
                 outcomes.Values.Count(o => o is not ComputationOutcome.Completed));
-        }
+        });
         return todo.Length;
     }
 }

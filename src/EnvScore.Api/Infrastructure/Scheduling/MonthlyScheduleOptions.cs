@@ -22,4 +22,9 @@ public sealed class MonthlyScheduleOptions
     /// firing retries.
     /// </summary>
     public int ComputeBatchDistricts { get; set; } = 500;
+    /// <summary>
+    /// Batches computed at the same time (each its own transaction and connections). Two keep both cores of a
+    /// small server busy — one batch's SQL runs on one PostgreSQL backend while the next is scored in .NET.
+    /// </summary>
+    public int ComputeParallelBatches { get; set; } = 2;
 }
