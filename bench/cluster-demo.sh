@@ -49,6 +49,6 @@ psqlb -d $DB -c "SELECT district_id, count(*) FROM computation_runs GROUP BY 1 H
 psqlb -d $DB -c "SELECT count(*) AS village_results, count(DISTINCT computation_run_id) AS runs FROM village_results WHERE month = 202610"
 for port in 5101 5102; do
   echo "== instance $port: $(grep -c 'Scheduled computation of' "$DATA/cluster-demo-$port.log" || true) 'Scheduled computation' log lines"
-  grep -m2 'Scheduled computation of\|Computed district' "$DATA/cluster-demo-$port.log" || true
+  grep -m2 'Scheduled computation of\|Computed 20' "$DATA/cluster-demo-$port.log" || true
   grep -m3 -i 'cluster\|instance id\|Scheduler .* started' "$DATA/cluster-demo-$port.log" || true
 done

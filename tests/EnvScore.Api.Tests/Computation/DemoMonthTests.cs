@@ -4,17 +4,21 @@ using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Domain.Calendar;
 using EnvScore.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using static EnvScore.Api.Tests.Computation.ComputationData;
 
 namespace EnvScore.Api.Tests.Computation;
 
-/// <summary>The whole demo district (55 villages, every self-evaluation and 11 district checks): time and sanity.</summary>
-public class DemoMonthTimingTests(EnvScoreFactory factory, ITestOutputHelper output) : IClassFixture<EnvScoreFactory>
+/// <summary>
+/// The whole demo district (55 villages, every self-evaluation and 11 district checks) computed three times in a row.
+/// Timings are printed for information only: speed is measured by the benchmarks (docs/performance.md), never asserted here.
+/// </summary>
+public class DemoMonthTests(EnvScoreFactory factory, ITestOutputHelper output) : IClassFixture<EnvScoreFactory>
 {
     [Fact]
-    public async Task The_demo_month_computes_well_within_a_second()
+    public async Task The_whole_demo_district_computes_the_same_every_time()
     {
         const int Oct = 202610;
         var (districtId, _, rules) = await ContextAsync(factory);
@@ -32,6 +36,7 @@ public class DemoMonthTimingTests(EnvScoreFactory factory, ITestOutputHelper out
             }
 
         var times = new List<long>();
+        var tiers = new List<string>();
         for (var round = 0; round < 3; round++)
         {
             await using var scope = factory.Services.CreateAsyncScope();
@@ -40,8 +45,12 @@ public class DemoMonthTimingTests(EnvScoreFactory factory, ITestOutputHelper out
                 .RunAsync(districtId, EvaluationMonth.FromKey(Oct), "test"));
             times.Add(watch.ElapsedMilliseconds);
             Assert.Equal((ComputationStatus.Succeeded, 55, 0), (outcome.Run.Status, outcome.Run.VillageCount, outcome.Run.MissingCount));
+            tiers.Add(await WithDbAsync(factory, async db => string.Join(",", await db.VillageResults
+                .Where(r => r.DistrictId == districtId && r.Month == Oct).OrderBy(r => r.DistrictRank)
+                .Select(r => r.VillageId + ":" + r.FinalScore + ":" + r.Tier).ToListAsync())));
         }
         output.WriteLine($"demo month (55 villages, 66 sheets): {string.Join(", ", times)} ms (first includes warm-up)");
-        Assert.True(times[^1] < 2000, $"took {times[^1]} ms");
+        Assert.Equal(55, tiers[0].Split(',').Length);
+        Assert.All(tiers, t => Assert.Equal(tiers[0], t));
     }
 }
