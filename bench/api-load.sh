@@ -18,6 +18,7 @@ psqlb() { runuser -u postgres -- psql -h "$DATA/bench/sock" -p "$PGPORT" -U post
 read -r TOWNSHIP DISTRICT_CODE < <(psqlb "SELECT r.township_id, d.code FROM village_results r JOIN districts d ON d.id = r.district_id
   WHERE r.month = $MONTH AND r.district_id = 1 GROUP BY r.township_id, d.code ORDER BY count(*) DESC, r.township_id LIMIT 1" | tr '|' ' ')
 [ -n "${TOWNSHIP:-}" ] || { echo "no results for $MONTH in $DB: run ./envscore bench compute --villages $VILLAGES first"; exit 1; }
+DISTRICT_ID=1
 ROWS=$(psqlb "SELECT count(*) FROM village_results WHERE township_id = $TOWNSHIP AND month = $MONTH")
 echo "api: $DB, township $TOWNSHIP ($ROWS villages) of district $DISTRICT_CODE, month $MONTH, $CONNS connections, ${SECONDS_} s each"
 
@@ -57,3 +58,18 @@ run() { # label url [header]
 }
 run product "$ODATA" -H "Authorization: Bearer $TOKEN"
 run yardstick "$YARD"
+
+# The public ranking page (anonymous, output-cached) against the raw rows it renders. It shows published months
+# only: publish the month for the district (revision 1, or a new revision when one exists), measure, then open a
+# correction so that `bench compute` may recompute the district afterwards.
+curl -fs -o /dev/null -X POST "http://127.0.0.1:$API_PORT/api/publications/$((MONTH / 100))-$(printf %02d $((MONTH % 100)))/publish" \
+  -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"reason":"bench api"}' \
+  || { echo "publishing $MONTH for district $DISTRICT_ID failed"; exit 1; }
+PAGE="http://127.0.0.1:$API_PORT/?d=$DISTRICT_ID&m=$((MONTH / 100))-$(printf %02d $((MONTH % 100)))"
+PUBLISHED="http://127.0.0.1:$YS_PORT/published?districtId=$DISTRICT_ID&month=$MONTH"
+p1=$(curl -fs "$PAGE" | grep -c 'href="/village/' || true); p2=$(curl -fs "$PUBLISHED" | grep -o '"villageId"' | wc -l)
+echo "public page: $(curl -fs "$PAGE" | wc -c) bytes, $p1 village links; published rows (yardstick): $p2"
+run public-page "$PAGE"
+run published-yardstick "$PUBLISHED"
+curl -fs -o /dev/null -X POST "http://127.0.0.1:$API_PORT/api/publications/$((MONTH / 100))-$(printf %02d $((MONTH % 100)))/corrections" \
+  -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"reason":"bench api: reopen for recomputation"}' || true

@@ -4,6 +4,8 @@ using Npgsql;
 // GET /ranking?townshipId=X&month=M → the same 50 rows (all columns, sections inline) that
 // /odata/VillageResults?$filter=townshipId eq X and month eq M&$orderby=townshipRank&$top=50 returns,
 // with one prepared query on a pooled connection and a hand-written JSON writer. No auth, no OData.
+// GET /published?districtId=D&month=M → every row of the district's latest published revision of the month, the
+// rows the public ranking page (/?d=D&m=M) renders, as JSON in the same way. No HTML, no cache.
 var cs = args.Length > 0 ? args[0] : throw new ArgumentException("usage: EnvScore.RankingYardstick CONNECTION_STRING [PORT]");
 var port = args.Length > 1 ? args[1] : "5099";
 var builder = WebApplication.CreateSlimBuilder();
@@ -59,6 +61,44 @@ app.MapGet("/ranking", async (int townshipId, int month, HttpContext http) =>
         }
         json.WritePropertyName("sections");
         json.WriteRawValue(reader.GetString(names.Length), skipInputValidation: true);
+        json.WriteEndObject();
+    }
+    json.WriteEndArray();
+    json.WriteEndObject();
+    await json.FlushAsync();
+});
+const string PublishedSql = """
+    SELECT p.village_id, p.village_code, p.village_name, p.township_id, p.township_code, p.final_score, p.tier,
+           p.township_rank, p.district_rank, p.on_red_list, p.on_black_list
+    FROM published_village_results p
+    WHERE p.revision_id = (SELECT max(r.id) FROM publication_revisions r WHERE r.district_id = $1 AND r.month = $2)
+    ORDER BY p.district_rank
+    """;
+
+app.MapGet("/published", async (int districtId, int month, HttpContext http) =>
+{
+    await using var cmd = data.CreateCommand(PublishedSql);
+    cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = districtId });
+    cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = month });
+    await using var reader = await cmd.ExecuteReaderAsync();
+    http.Response.ContentType = "application/json; charset=utf-8";
+    await using var json = new Utf8JsonWriter(http.Response.BodyWriter);
+    json.WriteStartObject();
+    json.WriteStartArray("value");
+    while (await reader.ReadAsync())
+    {
+        json.WriteStartObject();
+        json.WriteNumber("villageId", reader.GetInt32(0));
+        json.WriteString("villageCode", reader.GetString(1));
+        json.WriteString("villageName", reader.GetString(2));
+        json.WriteNumber("townshipId", reader.GetInt32(3));
+        json.WriteString("townshipCode", reader.GetString(4));
+        json.WriteNumber("finalScore", reader.GetDecimal(5));
+        json.WriteString("tier", reader.GetString(6));
+        json.WriteNumber("townshipRank", reader.GetInt32(7));
+        json.WriteNumber("districtRank", reader.GetInt32(8));
+        json.WriteBoolean("onRedList", reader.GetBoolean(9));
+        json.WriteBoolean("onBlackList", reader.GetBoolean(10));
         json.WriteEndObject();
     }
     json.WriteEndArray();
