@@ -2,19 +2,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace EnvScore.Api.Features.RuleSets;
 
-/// <summary>Turns a <see cref="RuleSetWrite"/> into the HTTP answer (shared by the OData controller and the file endpoints).</summary>
+/// <summary>Turns a <see cref="RuleSetWrite"/> into the HTTP answer — one mapping for the OData controller and the file endpoints.</summary>
 public static class RuleSetResults
 {
-    public static IActionResult From(RuleSetWrite outcome, ControllerBase controller) => outcome switch
-    {
-        RuleSetWrite.Created c => controller.Created($"/odata/RuleSets({c.RuleSet.Id})", Summary(c.RuleSet)),
-        RuleSetWrite.Unchanged u => controller.Ok(Summary(u.RuleSet)),
-        RuleSetWrite.Updated u => controller.Ok(Summary(u.RuleSet)),
-        RuleSetWrite.Invalid i => controller.BadRequest(InvalidProblem(i)),
-        RuleSetWrite.Conflict c => controller.Problem(title: c.Message, statusCode: StatusCodes.Status409Conflict),
-        _ => controller.NotFound(),
-    };
-
     public static IResult From(RuleSetWrite outcome) => outcome switch
     {
         RuleSetWrite.Created c => Results.Created($"/odata/RuleSets({c.RuleSet.Id})", Summary(c.RuleSet)),

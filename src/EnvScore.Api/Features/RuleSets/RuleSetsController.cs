@@ -35,28 +35,29 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
             : Ok(record);
     }
 
+    // The writes answer with IResult (executed by MVC as is), so that they and the file endpoints share one mapping.
     [HttpPost, Authorize(Roles = Roles.DistrictAdmin)]
-    public async Task<IActionResult> Activate(int key, ODataActionParameters? parameters, CancellationToken ct)
+    public async Task<IResult> Activate(int key, ODataActionParameters? parameters, CancellationToken ct)
     {
         var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
-        if (record is null || !User.IsAdminOf(record.DistrictId)) return NotFound();
+        if (record is null || !User.IsAdminOf(record.DistrictId)) return Results.NotFound();
         EvaluationMonth? from = null;
         if (parameters?.TryGetValue("fromMonth", out var value) == true && value is string text && text.Length > 0)
         {
             if (!EvaluationMonth.TryParse(text, out var m))
-                return Problem(title: $"fromMonth格式应为\"yyyy-MM\"，实际为\"{text}\" (fromMonth must be yyyy-MM)", statusCode: 400);
+                return Results.Problem(title: $"fromMonth格式应为\"yyyy-MM\"，实际为\"{text}\" (fromMonth must be yyyy-MM)", statusCode: 400);
             from = m;
         }
-        return RuleSetResults.From(await store.ActivateAsync(record, from, User.Identity!.Name!, ct), this);
+        return RuleSetResults.From(await store.ActivateAsync(record, from, User.Identity!.Name!, ct));
     }
 
     [Authorize(Roles = Roles.DistrictAdmin)]
-    public async Task<IActionResult> Delete(int key, CancellationToken ct)
+    public async Task<IResult> Delete(int key, CancellationToken ct)
     {
         var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
-        if (record is null || !User.IsAdminOf(record.DistrictId)) return NotFound();
+        if (record is null || !User.IsAdminOf(record.DistrictId)) return Results.NotFound();
         var outcome = await store.DeleteDraftAsync(record, ct);
-        return outcome is RuleSetWrite.Updated ? NoContent() : RuleSetResults.From(outcome, this);
+        return outcome is RuleSetWrite.Updated ? Results.NoContent() : RuleSetResults.From(outcome);
     }
 }
 
