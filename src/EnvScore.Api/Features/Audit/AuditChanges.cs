@@ -43,7 +43,7 @@ public static class AuditChanges
         {
             var entries = after!["entries"] is JsonArray a ? a.Count : 0;
             var status = after["status"] is { } s ? $"，{Display("status", s)}" : "";
-            return [new AuditChange(AuditChangeKind.Added, "评分表", $"{entries}项{status}")];
+            return [new AuditChange(AuditChangeKind.Added, "评分表", After: $"{entries}项{status}")];
         }
         if (after is null) return [new AuditChange(AuditChangeKind.Removed, "评分表")];
 
@@ -71,7 +71,7 @@ public static class AuditChanges
         var now = ByKey(after, "itemCode");
         foreach (var (code, entry) in now)
         {
-            if (!old.TryGetValue(code, out var previous)) { changes.Add(new AuditChange(AuditChangeKind.Added, $"评分项{code}", Values(entry))); continue; }
+            if (!old.TryGetValue(code, out var previous)) { changes.Add(new AuditChange(AuditChangeKind.Added, $"评分项{code}", After: Values(entry))); continue; }
             foreach (var (key, value) in entry)
             {
                 if (key == "itemCode") continue;
@@ -89,7 +89,7 @@ public static class AuditChanges
         var old = ByKey(before, "id");
         var now = ByKey(after, "id");
         static string Name(JsonObject e) => (string?)e["fileName"] + (e["itemCode"] is { } item ? $"，{item}" : "");
-        foreach (var (id, e) in now.Where(x => !old.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Added, "证据照片", Name(e)));
+        foreach (var (id, e) in now.Where(x => !old.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Added, "证据照片", After: Name(e)));
         foreach (var (id, e) in old.Where(x => !now.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Removed, $"证据照片{Name(e)}"));
     }
 
