@@ -1,5 +1,6 @@
 using EnvScore.Api.Commands;
 using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
@@ -26,6 +27,7 @@ builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
 builder.AddEnvScoreEvaluations();
+builder.AddEnvScoreAudit();
 builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
 builder.AddEnvScorePublication();

@@ -2,6 +2,7 @@ using System.Globalization;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Domain.Calendar;
 using EnvScore.Domain.Scoring;
+using Microsoft.AspNetCore.Authorization;
 
 namespace EnvScore.Api.Pages;
 
@@ -9,17 +10,23 @@ namespace EnvScore.Api.Pages;
 public static class WebSetup
 {
     public const string DistrictAdminPolicy = "web-district-admin";
+    /// <summary>District office pages that inspectors may read too (DistrictAdmin or DistrictInspector).</summary>
+    public const string DistrictOfficePolicy = "web-district-office";
+    /// <summary>Pages of /Admin open to the whole district office; every other /Admin page is DistrictAdmin only.</summary>
+    private static readonly HashSet<string> DistrictOfficePages = ["/Admin/Audit"];
     /// <summary>Anonymous public pages are cached; publishing a revision evicts them by this tag.</summary>
     public const string PublicPagesPolicy = "public-pages", PublishedTag = "published";
 
     public static IHostApplicationBuilder AddEnvScoreWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(DistrictAdminPolicy, p => p.RequireRole(Roles.DistrictAdmin));
+            .AddPolicy(DistrictAdminPolicy, p => p.RequireRole(Roles.DistrictAdmin))
+            .AddPolicy(DistrictOfficePolicy, p => p.RequireRole(Roles.DistrictAdmin, Roles.DistrictInspector));
         builder.Services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/Work");
-            o.Conventions.AuthorizeFolder("/Admin", DistrictAdminPolicy);
+            o.Conventions.AddFolderApplicationModelConvention("/Admin", page => page.EndpointMetadata.Add(
+                new AuthorizeAttribute(DistrictOfficePages.Contains(page.ViewEnginePath) ? DistrictOfficePolicy : DistrictAdminPolicy)));
         });
         builder.Services.AddScoped<PublicData>();
         // Published data only changes with a new revision (which evicts the tag); the expiry bounds staleness of

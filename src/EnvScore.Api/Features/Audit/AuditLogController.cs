@@ -1,5 +1,4 @@
 using EnvScore.Api.Features.Accounts;
-using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.OData;
 using Microsoft.AspNetCore.Authorization;
@@ -7,22 +6,10 @@ using Microsoft.AspNetCore.OData.Routing.Controllers;
 
 namespace EnvScore.Api.Features.Audit;
 
-/// <summary>The audit trail: a DistrictAdmin reads the district's, a secretary their own township's. Read-only.</summary>
-[Authorize(Roles = Roles.DistrictAdmin + "," + Roles.TownshipSecretary)]
+/// <summary>The audit trail, read-only (GET only; the table is append-only): visibility as in <see cref="AuditVisibility"/>.</summary>
+[Authorize(Roles = Roles.DistrictAdmin + "," + Roles.DistrictInspector + "," + Roles.TownshipSecretary)]
 public class AuditLogController(EnvScoreDbContext db) : ODataController
 {
     [EnvScoreQuery]
-    public IQueryable<AuditEntry> Get()
-    {
-        var query = db.AuditLog.AsQueryable();
-        if (User.IsInRole(Roles.DistrictAdmin))
-        {
-            var district = User.DistrictId() ?? -1;
-            return query.Where(a => a.DistrictId == district);
-        }
-        // Secretaries see their own township's self-evaluations only (district checks stay unseen until publication).
-        var township = User.TownshipId() ?? -1;
-        return query.Where(a => a.TownshipId == township &&
-                                db.Evaluations.Any(e => e.Id == a.EvaluationId && e.Kind == EvaluationKind.Self));
-    }
+    public IQueryable<AuditEntry> Get() => db.AuditLog.AsQueryable().VisibleTo(User, db.Evaluations);
 }
