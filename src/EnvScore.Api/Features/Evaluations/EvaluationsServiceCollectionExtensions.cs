@@ -10,6 +10,7 @@ public static class EvaluationsServiceCollectionExtensions
         builder.Services.AddScoped<Calendar.CalendarService>();
         builder.Services.AddScoped<AuditWriter>();
         builder.Services.AddScoped<EvaluationService>();
+        builder.Services.AddScoped<EvidenceService>();
         builder.Services.AddScoped<Spreadsheets.TownshipImport>();
         return builder;
     }

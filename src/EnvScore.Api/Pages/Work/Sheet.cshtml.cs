@@ -16,7 +16,7 @@ namespace EnvScore.Api.Pages.Work;
 /// One village's sheet as a form. Writes go through EvaluationService (and PublicationService for a district
 /// correction), so the checks and messages are exactly the API's.
 /// </summary>
-public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationService sheets, PublicationService publications, TimeProvider time) : PageModel
+public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationService sheets, EvidenceService evidence, PublicationService publications, TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)] public int VillageId { get; set; }
     [BindProperty(SupportsGet = true)] public string? M { get; set; }
@@ -27,6 +27,8 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     public Evaluation? Sheet { get; private set; }
     public RuleSet? Rules { get; private set; }
     public bool Editable { get; private set; }
+    /// <summary>May this user write this village's sheet of this kind at all (whatever its status)?</summary>
+    public bool MayWrite { get; private set; }
     public bool Correcting { get; private set; }
     public List<string> Errors { get; } = [];
     public Dictionary<string, List<string>> ItemErrors { get; } = [];
@@ -35,6 +37,10 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     public List<string> Vetoes { get; private set; } = [];
     public string? Note { get; private set; }
     [TempData] public string? Message { get; set; }
+    /// <summary>Why the last photo upload stored nothing (one line per problem), shown after the redirect.</summary>
+    [TempData] public string? EvidenceError { get; set; }
+    /// <summary>Which photos the last upload stored, shown after the redirect.</summary>
+    [TempData] public string? EvidenceMessage { get; set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
 
@@ -80,6 +86,31 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         return Page();
     }
 
+    /// <summary>
+    /// The photo form without JavaScript: the same <see cref="EvidenceService"/> as the API, then back to the page (PRG)
+    /// with what was stored or, when anything was wrong, why — and nothing stored.
+    /// </summary>
+    public async Task<IActionResult> OnPostEvidenceAsync([FromForm(Name = "file")] List<IFormFile> files, string? itemCode, CancellationToken ct)
+    {
+        if (await LoadAsync(ct) is { } refused) return refused;
+        if (!MayWrite) return Forbid();
+        if (Sheet is null) EvidenceError = "请先保存草稿，再上传照片";
+        else
+        {
+            switch (await evidence.AddAsync(User, Sheet.Id, files, itemCode, ct))
+            {
+                case EvidenceOutcome.Added added:
+                    EvidenceMessage = $"已上传{added.Files.Count}张照片：{string.Join("、", added.Files.Select(f => f.FileName))}";
+                    break;
+                case EvidenceOutcome.Refused { Status: 403 or 404 }: return Forbid();
+                case EvidenceOutcome.Refused r:
+                    EvidenceError = string.Join("\n", r.Messages.Prepend("照片未上传（本次选择的照片均未保存）："));
+                    break;
+            }
+        }
+        return RedirectToPage(null, null, new { villageId = VillageId, m = Month.ToString(), kind = Kind }, "evidence-title");
+    }
+
     /// <summary>Loads village, sheet and rules and decides the mode; a non-null result ends the request.</summary>
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
@@ -89,6 +120,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         var districtId = Village.Township!.DistrictId;
         var mayRead = User.DistrictId() == districtId || (User.TownshipId() == Village.TownshipId && Kind == EvaluationKind.Self);
         if (!mayRead) return Forbid();
+        MayWrite = User.CanWrite(Kind, Village.TownshipId, districtId);
         Sheet = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
             .SingleOrDefaultAsync(e => e.VillageId == VillageId && e.Month == Month.Key && e.Kind == Kind, ct);
         var record = Sheet is not null
@@ -96,7 +128,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
             : await ruleSets.ResolveAsync(districtId, Month, ct);
         if (record is null) { Errors.Add($"{Month.ToChinese()}没有启用的评分细则"); return null; }
         Rules = ruleSets.Parse(record);
-        var canWrite = User.CanWrite(Kind, Village.TownshipId, districtId);
+        var canWrite = MayWrite;
         Editable = canWrite && Sheet?.Status is null or EvaluationStatus.Draft or EvaluationStatus.Returned;
         Correcting = Sheet is not null && User.IsAdminOf(districtId)
             && await db.Publications.AnyAsync(p => p.DistrictId == districtId && p.Month == Month.Key && p.CorrectionOpen, ct);
@@ -156,6 +188,11 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         Note = form["note"].ToString();
         return new SheetWrite();
     }
+
+    /// <summary>A photo's size as the list shows it: "820 KB", "3.4 MB".</summary>
+    public static string Size(long bytes) => bytes >= 1024 * 1024
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024.0:0.0} MB")
+        : $"{Math.Max(1, (bytes + 1023) / 1024)} KB";
 
     private void AddItemError(string code, string message)
     {

@@ -4,14 +4,18 @@
   function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
   document.querySelectorAll('form[data-api-upload]').forEach(function (form) {
     form.addEventListener('submit', async function (ev) {
+      var file = form.querySelector('input[type=file]');
+      // The API takes one file; several (photos) go to the page itself, which stores them together or not at all.
+      if (file.files.length > 1) return;
       ev.preventDefault();
       var out = document.getElementById(form.dataset.result);
       var url = form.dataset.apiUpload;
       var submit = form.querySelector('input[name=submit]');
       if (submit) url += (url.indexOf('?') < 0 ? '?' : '&') + 'submit=' + (submit.checked ? 'true' : 'false');
+      var item = form.querySelector('select[name=itemCode]');
+      if (item && item.value) url += (url.indexOf('?') < 0 ? '?' : '&') + 'itemCode=' + encodeURIComponent(item.value);
       out.replaceChildren(el('p', '正在上传，请稍候……', 'notice'));
       var data = new FormData();
-      var file = form.querySelector('input[type=file]');
       if (!file.files.length) { out.replaceChildren(el('p', '请先选择文件。', 'error')); file.focus(); return; }
       data.append('file', file.files[0]);
       var response, body = {};

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using EnvScore.Api.Features.Audit;
+using EnvScore.Api.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.Evaluations;
+
+/// <summary>The outcome of an evidence upload; the endpoint and the sheet page turn it into their answers.</summary>
+public abstract record EvidenceOutcome
+{
+    public sealed record Added(IReadOnlyList<EvidenceFile> Files) : EvidenceOutcome;
+    /// <summary>Nothing stored. <paramref name="Status"/> is the API's status (404, 403, 409, 400, 413, 415); every message names its file.</summary>
+    public sealed record Refused(int Status, IReadOnlyList<string> Messages) : EvidenceOutcome
+    {
+        public string Title => Messages.Count == 0 ? "" : Messages[0];
+    }
+}
+
+/// <summary>
+/// Photos as evidence for a sheet (optionally one of its items). The one place for the rules — who may add,
+/// in which status, JPEG/PNG by content, size — shared by <c>POST /api/evaluations/{id}/evidence</c> and the
+/// sheet page's plain form. Several photos are checked first and stored together or not at all.
+/// </summary>
+public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, TimeProvider time)
+{
+    public const long MaxBytes = 5 * 1024 * 1024;
+
+    public async Task<EvidenceOutcome> AddAsync(ClaimsPrincipal user, int evaluationId, IReadOnlyList<IFormFile> files, string? itemCode, CancellationToken ct)
+    {
+        var sheet = await db.Evaluations.VisibleTo(user).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
+            .SingleOrDefaultAsync(e => e.Id == evaluationId, ct);
+        if (sheet is null) return Refuse(404, "该表不存在 (no such sheet)");
+        if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId)) return Refuse(403, "无权为该表上传照片 (not allowed)");
+        if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
+            return Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再添加照片 (the sheet is read-only)");
+        // A browser sends an unnamed, empty part when no file was chosen.
+        var chosen = files.Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
+        if (chosen.Count == 0) return Refuse(400, "请在表单字段\"file\"中上传照片 (upload the photo in form field \"file\")");
+
+        var code = string.IsNullOrWhiteSpace(itemCode) ? null : itemCode.Trim();
+        if (code is not null && !await db.RuleSets.AnyAsync(r => r.Id == sheet.RuleSetId && r.Items.Any(i => i.Code == code), ct))
+            return Refuse(400, $"评分细则中没有编号为\"{code}\"的评分项 (unknown item)");
+
+        // Check every file before storing any: one bad file stores nothing.
+        var accepted = new List<(string Name, string ContentType, byte[] Bytes)>();
+        var problems = new List<(int Status, string Message)>();
+        foreach (var file in chosen)
+        {
+            var name = Path.GetFileName(file.FileName);
+            if (file.Length == 0) { problems.Add((400, $"\"{name}\"是空文件 (empty file)")); continue; }
+            if (file.Length > MaxBytes)
+            {
+                problems.Add((413, string.Create(CultureInfo.InvariantCulture,
+                    $"照片过大：\"{name}\"为{file.Length / 1024.0 / 1024.0:0.0}MB，上限{MaxBytes / 1024 / 1024}MB (photo too large)")));
+                continue;
+            }
+            var bytes = new byte[file.Length];
+            await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(bytes, ct);
+            if (Sniff(bytes) is not { } contentType)
+            {
+                problems.Add((415, $"\"{name}\"不是JPEG或PNG图片（按文件内容判断，而非扩展名） (only JPEG or PNG, judged by content)"));
+                continue;
+            }
+            accepted.Add((name, contentType, bytes));
+        }
+        if (problems.Count > 0) return new EvidenceOutcome.Refused(problems[0].Status, [.. problems.Select(p => p.Message)]);
+
+        var userName = user.Identity!.Name!;
+        var now = time.GetUtcNow();
+        var before = AuditWriter.Snapshot(sheet);
+        var added = accepted.Select(a => new EvidenceFile
+        {
+            ItemCode = code, FileName = a.Name, ContentType = a.ContentType, Size = a.Bytes.Length,
+            Sha256 = Convert.ToHexStringLower(SHA256.HashData(a.Bytes)), UploadedAt = now,
+            UploadedBy = userName, Content = new EvidenceContent { Bytes = a.Bytes },
+        }).ToList();
+        foreach (var evidence in added) sheet.Evidence.Add(evidence);
+        sheet.UpdatedAt = now;
+        sheet.UpdatedBy = userName;
+        audit.Record(userName, "Evidence.Add", sheet, before, AuditWriter.Snapshot(sheet));
+        await db.SaveChangesAsync(ct); // one SaveChanges: the photos and the audit entry together, or nothing
+        return new EvidenceOutcome.Added(added);
+    }
+
+    /// <summary>The content type by magic bytes, never by name.</summary>
+    public static string? Sniff(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "image/jpeg"
+        : bytes.StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
+        : null;
+
+    private static EvidenceOutcome.Refused Refuse(int status, string message) => new(status, [message]);
+}

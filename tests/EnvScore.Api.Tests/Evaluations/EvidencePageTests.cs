@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using EnvScore.Domain.Rules;
+using EnvScore.Testing;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace EnvScore.Api.Tests.Evaluations;
+
+/// <summary>
+/// Evidence photos through the sheet page's plain multipart form (no JavaScript): signed in by cookie, antiforgery
+/// token from the page, post, redirect back (PRG) with the message. Same EvidenceService as the API.
+/// </summary>
+public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
+{
+    private static readonly string Secretary = EnvScoreFactory.Secretary(0); // 水稻乡: villages 1–19
+    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3];
+    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 9, 8, 7];
+
+    [Fact]
+    public async Task A_secretary_uploads_a_jpeg_through_the_plain_form_and_it_is_stored_and_listed()
+    {
+        var (api, sheetId) = await SheetAsync(villageId: 7);
+        var page = await CookieClientAsync(Secretary);
+        var html = await page.GetStringAsync(SheetUrl(7));
+        // A plain multipart form that posts to the page itself: it works without JavaScript.
+        Assert.Matches("<form(?=[^>]*id=\"evidence-form\")(?=[^>]*method=\"post\")(?=[^>]*enctype=\"multipart/form-data\")"
+                       + "(?=[^>]*action=\"/work/sheet\\?[^\"]*handler=Evidence)(?=[^>]*action=\"[^\"]*villageId=7)", html);
+        var item = Sheets.FirstOf<PerOccurrenceItem>();
+
+        var response = await PostEvidenceAsync(page, 7, Token(html), item, ("现场.jpg", Jpeg));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(SheetUrl(7) + "#evidence-title", response.Headers.Location!.ToString());
+
+        var after = await page.GetStringAsync(response.Headers.Location);
+        Assert.Contains("已上传1张照片：现场.jpg", after);
+        var stored = Assert.Single((await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").EnumerateArray());
+        var evidenceId = stored.GetProperty("id").GetInt32();
+        Assert.Equal(item, stored.GetProperty("itemCode").GetString());
+        Assert.Equal("image/jpeg", stored.GetProperty("contentType").GetString());
+        Assert.Matches($"<a href=\"/api/evidence/{evidenceId}\">现场.jpg</a></td>\\s*<td>{item} ", after);
+        Assert.Contains($"<td>{Secretary}</td>", after);
+        Assert.Equal(Jpeg, await page.GetByteArrayAsync($"/api/evidence/{evidenceId}")); // the listed link works with the cookie
+
+        var audit = await api.GetJsonAsync($"/odata/AuditLog?$filter=evaluationId eq {sheetId} and action eq 'Evidence.Add'");
+        Assert.Single(audit.GetProperty("value").EnumerateArray());
+
+        // Several photos in one post, for the whole sheet.
+        response = await PostEvidenceAsync(page, 7, Token(after), null, ("一.png", Png), ("二.jpg", Jpeg));
+        Assert.Contains("已上传2张照片：一.png、二.jpg", await page.GetStringAsync(response.Headers.Location));
+        Assert.Equal(3, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_non_image_or_too_large_file_is_named_in_the_message_and_nothing_of_the_post_is_stored()
+    {
+        var (api, sheetId) = await SheetAsync(villageId: 8);
+        var page = await CookieClientAsync(Secretary);
+        var token = Token(await page.GetStringAsync(SheetUrl(8)));
+        var big = new byte[6 * 1024 * 1024 + 200 * 1024];
+        Jpeg.CopyTo(big, 0);
+
+        var response = await PostEvidenceAsync(page, 8, token, null, ("好的.jpg", Jpeg), ("说明.jpg", "不是照片"u8.ToArray()), ("大图.jpg", big));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var html = await page.GetStringAsync(response.Headers.Location);
+        Assert.Contains("照片未上传（本次选择的照片均未保存）", html);
+        Assert.Contains("&quot;说明.jpg&quot;不是JPEG或PNG图片", html);
+        Assert.Contains("照片过大：&quot;大图.jpg&quot;为6.2MB，上限5MB", html);
+        Assert.DoesNotContain("已上传", html);
+        Assert.Equal(0, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
+
+        // No file chosen: the browser sends an empty, unnamed part.
+        using var empty = Form(token, null);
+        var nothing = new ByteArrayContent([]);
+        nothing.Headers.TryAddWithoutValidation("Content-Disposition", "form-data; name=\"file\"; filename=\"\"");
+        empty.Add(nothing);
+        response = await page.PostAsync(SheetUrl(8, "Evidence"), empty);
+        Assert.Contains("请在表单字段&quot;file&quot;中上传照片", await page.GetStringAsync(response.Headers.Location));
+        Assert.Equal(0, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Another_townships_secretary_and_an_anonymous_visitor_are_refused_and_nothing_is_stored()
+    {
+        var (api, sheetId) = await SheetAsync(villageId: 9);
+
+        var other = await CookieClientAsync(EnvScoreFactory.Secretary(1));
+        var otherToken = Token(await other.GetStringAsync("/work?m=2026-11")); // a valid token for that user
+        var refused = await PostEvidenceAsync(other, 9, otherToken, null, ("别人的.jpg", Jpeg));
+        Assert.True(refused.StatusCode == HttpStatusCode.Forbidden
+                    || (refused.StatusCode == HttpStatusCode.Redirect && refused.Headers.Location!.ToString().Contains("AccessDenied")),
+            $"got {(int)refused.StatusCode} {refused.Headers.Location}");
+
+        var anonymous = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var challenged = await PostEvidenceAsync(anonymous, 9, "no-token", null, ("匿名.jpg", Jpeg));
+        Assert.Equal(HttpStatusCode.Redirect, challenged.StatusCode);
+        Assert.StartsWith("/login", challenged.Headers.Location!.PathAndQuery);
+
+        Assert.Equal(0, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_locked_sheet_refuses_photos_on_the_page_with_the_apis_rule_and_message()
+    {
+        var (api, sheetId) = await SheetAsync(villageId: 10);
+        var page = await CookieClientAsync(Secretary);
+        var token = Token(await page.GetStringAsync(SheetUrl(10)));
+        await using (var conn = new NpgsqlConnection(factory.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var lockSheet = new NpgsqlCommand("UPDATE evaluations SET status = 'Locked' WHERE id = @id", conn);
+            lockSheet.Parameters.AddWithValue("id", sheetId);
+            Assert.Equal(1, await lockSheet.ExecuteNonQueryAsync());
+        }
+
+        var viaApi = await (await api.PostAsync($"/api/evaluations/{sheetId}/evidence", Form(null, null, ("锁定.jpg", Jpeg)))).ExpectAsync(HttpStatusCode.Conflict);
+        var apiTitle = viaApi.GetProperty("title").GetString()!;
+        Assert.Contains("已锁定", apiTitle);
+
+        var response = await PostEvidenceAsync(page, 10, token, null, ("锁定.jpg", Jpeg));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var html = await page.GetStringAsync(response.Headers.Location);
+        Assert.Contains(apiTitle, html); // the same words as the API's 409
+        Assert.DoesNotContain("id=\"evidence-form\"", html); // a read-only sheet offers no upload form
+        Assert.Equal(0, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
+    }
+
+    private static string SheetUrl(int villageId, string? handler = null) =>
+        $"/work/sheet?{(handler is null ? "" : $"handler={handler}&")}villageId={villageId}&m=2026-11&kind=Self";
+
+    private async Task<(HttpClient Api, int SheetId)> SheetAsync(int villageId)
+    {
+        var api = await factory.ClientForAsync(Secretary);
+        var (id, _) = await Sheets.CreateAsync(api, villageId);
+        return (api, id);
+    }
+
+    private async Task<HttpClient> CookieClientAsync(string userName)
+    {
+        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await (await client.PostAsJsonAsync("/api/auth/login?useCookies=true", new { userName, password = EnvScoreFactory.Password }))
+            .ExpectAsync(HttpStatusCode.OK);
+        return client;
+    }
+
+    private static string Token(string html)
+    {
+        var token = TokenPattern().Match(html).Groups[1].Value;
+        Assert.NotEmpty(token);
+        return token;
+    }
+
+    private static MultipartFormDataContent Form(string? token, string? itemCode, params (string Name, byte[] Bytes)[] files)
+    {
+        var form = new MultipartFormDataContent();
+        foreach (var (name, bytes) in files) form.Add(new ByteArrayContent(bytes), "file", name);
+        if (itemCode is not null) form.Add(new StringContent(itemCode), "itemCode");
+        if (token is not null) form.Add(new StringContent(token), "__RequestVerificationToken");
+        return form;
+    }
+
+    private static async Task<HttpResponseMessage> PostEvidenceAsync(HttpClient client, int villageId, string token, string? itemCode,
+        params (string Name, byte[] Bytes)[] files)
+    {
+        using var form = Form(token, itemCode, files);
+        return await client.PostAsync(SheetUrl(villageId, "Evidence"), form);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+}
