@@ -88,9 +88,11 @@ public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<
         var other = await CookieClientAsync(EnvScoreFactory.Secretary(1));
         var otherToken = Token(await other.GetStringAsync("/work?m=2026-11")); // a valid token for that user
         var refused = await PostEvidenceAsync(other, 9, otherToken, null, ("别人的.jpg", Jpeg));
-        Assert.True(refused.StatusCode == HttpStatusCode.Forbidden
-                    || (refused.StatusCode == HttpStatusCode.Redirect && refused.Headers.Location!.ToString().Contains("AccessDenied")),
-            $"got {(int)refused.StatusCode} {refused.Headers.Location}");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("/denied", refused.Headers.Location!.PathAndQuery);
+        var denied = await other.GetAsync(refused.Headers.Location);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        Assert.Contains("无权访问", await denied.Content.ReadAsStringAsync());
 
         var anonymous = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         var challenged = await PostEvidenceAsync(anonymous, 9, "no-token", null, ("匿名.jpg", Jpeg));

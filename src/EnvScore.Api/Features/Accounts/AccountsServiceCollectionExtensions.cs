@@ -23,6 +23,7 @@ public static class AccountsServiceCollectionExtensions
             .AddIdentityCookies(c => c.ApplicationCookie?.Configure(o =>
             {
                 o.LoginPath = "/login";
+                o.AccessDeniedPath = "/denied";
                 o.Cookie.Name = "envscore.auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
