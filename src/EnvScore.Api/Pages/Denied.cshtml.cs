@@ -14,6 +14,6 @@ public class DeniedModel : PageModel
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
         UserName = User.Identity?.IsAuthenticated == true ? User.Identity.Name : null;
-        Home = User.IsInRole(Roles.DistrictAdmin) ? "/admin" : User.IsInRole(Roles.TownshipSecretary) ? "/work" : null;
+        Home = User.IsInRole(Roles.DistrictAdmin) ? "/admin" : User.IsInRole(Roles.TownshipSecretary) || User.IsInRole(Roles.DistrictInspector) ? "/work" : null;
     }
 }

@@ -111,6 +111,7 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         // The inspector reads the same page; the admin-only pages stay closed to the inspector.
         Assert.Equal(ids, RowIds(await PageAsync(inspector, $"?village={code}")));
         Assert.Equal(HttpStatusCode.Forbidden, (await inspector.GetAsync("/admin/sheets")).StatusCode);
+        Assert.Contains("href=\"/admin/audit\"", await inspector.GetStringAsync("/work")); // the top navigation leads there
         // The admin index links to the page.
         Assert.Contains("href=\"/admin/audit?m=", await admin.GetStringAsync("/admin"));
     }
