@@ -35,6 +35,19 @@ public class AuditChangesTests
     }
 
     [Fact]
+    public void Items_are_named_by_title_when_the_rule_set_knows_them()
+    {
+        var before = AuditWriter.Snapshot(Sheet(entries: [Entry("L01", count: 0), Entry("C01", passed: true)]));
+        var after = AuditWriter.Snapshot(Sheet(entries: [Entry("L01", count: 3), Entry("L02", count: 2)]));
+
+        var changes = AuditChanges.Between(before, after, code => code switch { "L01" => "乱扔乱丢", "L02" => "乱堆乱放", _ => null });
+
+        Assert.Contains(new AuditChange(AuditChangeKind.Changed, "乱扔乱丢（L01） 数量", "0", "3"), changes);
+        Assert.Contains(new AuditChange(AuditChangeKind.Added, "评分项乱堆乱放（L02）", After: "数量 2"), changes);
+        Assert.Contains(new AuditChange(AuditChangeKind.Removed, "评分项C01"), changes); // an unknown title: the code alone
+    }
+
+    [Fact]
     public void A_status_change_reads_in_chinese_and_a_pass_fail_change_as_yes_no()
     {
         var before = AuditWriter.Snapshot(Sheet(EvaluationStatus.Draft, Entry("C01", passed: true)));

@@ -92,7 +92,9 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         Assert.Contains("提交", rows[0]);
         Assert.Contains("状态：草稿→已提交", rows[0]);
         Assert.Contains("修改", rows[1]);
-        Assert.Contains($"{occurrence} 数量：0→3", rows[1]);
+        // Items are named by their title from the sheet's rule set, with the code.
+        var title = Domain.Rules.RuleSetLoader.Parse(Features.RuleSets.DefaultRuleSet.Yaml).RuleSet!.Items.Single(i => i.Code == occurrence).Title;
+        Assert.Contains($"{title}（{occurrence}） 数量：0→3", rows[1]);
         Assert.Contains("新建", rows[2]);
         Assert.All(rows, r => Assert.Contains(Secretary, r));
         Assert.All(rows, r => Assert.Contains(code, r));

@@ -34,7 +34,8 @@ public static class AuditChanges
         ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形",
     };
 
-    public static IReadOnlyList<AuditChange> Between(string? beforeJson, string? afterJson)
+    /// <param name="itemTitle">The sheet's item titles by code, so that a change reads "乱堆乱放（L02）" rather than "L02"; null: codes only.</param>
+    public static IReadOnlyList<AuditChange> Between(string? beforeJson, string? afterJson, Func<string, string?>? itemTitle = null)
     {
         var before = Parse(beforeJson);
         var after = Parse(afterJson);
@@ -54,9 +55,9 @@ public static class AuditChanges
             if (!JsonNode.DeepEquals(value, other)) changes.Add(new AuditChange(AuditChangeKind.Changed, Label(key), Display(key, value), Display(key, other)));
         }
         if (before["entries"] is JsonArray oldEntries && after["entries"] is JsonArray newEntries)
-            CompareEntries(oldEntries, newEntries, changes);
+            CompareEntries(oldEntries, newEntries, changes, Item(itemTitle));
         if (before["evidence"] is JsonArray oldEvidence && after["evidence"] is JsonArray newEvidence)
-            CompareEvidence(oldEvidence, newEvidence, changes);
+            CompareEvidence(oldEvidence, newEvidence, changes, Item(itemTitle));
         return changes;
     }
 
@@ -65,30 +66,34 @@ public static class AuditChanges
         changes.Count == 0 ? "无变化"
         : string.Join("；", changes.Take(max)) + (changes.Count > max ? $"；……共{changes.Count}处" : "");
 
-    private static void CompareEntries(JsonArray before, JsonArray after, List<AuditChange> changes)
+    /// <summary>"乱堆乱放（L02）" when the title is known, else the code.</summary>
+    private static Func<string, string> Item(Func<string, string?>? itemTitle) =>
+        code => itemTitle?.Invoke(code) is { Length: > 0 } title ? $"{title}（{code}）" : code;
+
+    private static void CompareEntries(JsonArray before, JsonArray after, List<AuditChange> changes, Func<string, string> item)
     {
         var old = ByKey(before, "itemCode");
         var now = ByKey(after, "itemCode");
         foreach (var (code, entry) in now)
         {
-            if (!old.TryGetValue(code, out var previous)) { changes.Add(new AuditChange(AuditChangeKind.Added, $"评分项{code}", After: Values(entry))); continue; }
+            if (!old.TryGetValue(code, out var previous)) { changes.Add(new AuditChange(AuditChangeKind.Added, $"评分项{item(code)}", After: Values(entry))); continue; }
             foreach (var (key, value) in entry)
             {
                 if (key == "itemCode") continue;
                 var was = previous[key];
                 if (!JsonNode.DeepEquals(was, value))
-                    changes.Add(new AuditChange(AuditChangeKind.Changed, $"{code} {Label(key)}", Display(key, was), Display(key, value)));
+                    changes.Add(new AuditChange(AuditChangeKind.Changed, $"{item(code)} {Label(key)}", Display(key, was), Display(key, value)));
             }
         }
         foreach (var code in old.Keys.Where(c => !now.ContainsKey(c)))
-            changes.Add(new AuditChange(AuditChangeKind.Removed, $"评分项{code}"));
+            changes.Add(new AuditChange(AuditChangeKind.Removed, $"评分项{item(code)}"));
     }
 
-    private static void CompareEvidence(JsonArray before, JsonArray after, List<AuditChange> changes)
+    private static void CompareEvidence(JsonArray before, JsonArray after, List<AuditChange> changes, Func<string, string> item)
     {
         var old = ByKey(before, "id");
         var now = ByKey(after, "id");
-        static string Name(JsonObject e) => (string?)e["fileName"] + (e["itemCode"] is { } item ? $"，{item}" : "");
+        string Name(JsonObject e) => (string?)e["fileName"] + (e["itemCode"] is { } code ? $"，{item((string)code!)}" : "");
         foreach (var (id, e) in now.Where(x => !old.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Added, "证据照片", After: Name(e)));
         foreach (var (id, e) in old.Where(x => !now.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Removed, $"证据照片{Name(e)}"));
     }

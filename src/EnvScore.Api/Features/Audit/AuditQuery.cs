@@ -78,11 +78,17 @@ public class AuditQuery(EnvScoreDbContext db)
             .Select(x => new
             {
                 x.a.Id, x.a.At, x.a.UserName, x.a.Action, x.a.EvaluationId, x.a.Before, x.a.After,
-                Month = (int?)x.e.Month, Kind = (EvaluationKind?)x.e.Kind,
+                Month = (int?)x.e.Month, Kind = (EvaluationKind?)x.e.Kind, RuleSetId = (int?)x.e.RuleSetId,
                 VillageCode = x.v.Code, VillageName = x.v.Name, TownshipName = x.v.Township!.Name,
             }).ToListAsync(ct);
+        // Item titles of the sheets' rule sets (one query for the page), so that changes name the items.
+        var ruleSetIds = found.Select(x => x.RuleSetId).OfType<int>().Distinct().ToList();
+        var titles = (await db.RuleSets.AsNoTracking().Where(r => ruleSetIds.Contains(r.Id))
+                .SelectMany(r => r.Items.Select(i => new { r.Id, i.Code, i.Title })).ToListAsync(ct))
+            .ToDictionary(i => (i.Id, i.Code), i => i.Title);
         var result = found.Take(PageSize).Select(x => new AuditRow(x.Id, x.At, x.UserName, x.Action, x.EvaluationId, x.Month, x.Kind,
-            x.VillageCode, x.VillageName, x.TownshipName, x.Before, x.After, AuditChanges.Between(x.Before, x.After))).ToList();
+            x.VillageCode, x.VillageName, x.TownshipName, x.Before, x.After,
+            AuditChanges.Between(x.Before, x.After, code => x.RuleSetId is { } id ? titles.GetValueOrDefault((id, code)) : null))).ToList();
         return new AuditPage(result, page, found.Count > PageSize);
     }
 
