@@ -128,6 +128,59 @@ public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<
         Assert.Equal(0, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_photo_is_removed_on_the_page_or_by_the_api_under_the_upload_rules_and_audited()
+    {
+        var (api, sheetId) = await SheetAsync(villageId: 11);
+        var page = await CookieClientAsync(Secretary);
+        var html = await page.GetStringAsync(SheetUrl(11));
+        var uploaded = await PostEvidenceAsync(page, 11, Token(html), null, ("错拍.jpg", Jpeg), ("对的.png", Png));
+        Assert.Equal(HttpStatusCode.Redirect, uploaded.StatusCode);
+        async Task<Dictionary<string, int>> PhotosAsync() =>
+            (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("fileName").GetString()!, e => e.GetProperty("id").GetInt32());
+        var photos = await PhotosAsync();
+
+        // Without JavaScript: a small form per listed photo.
+        html = await page.GetStringAsync(uploaded.Headers.Location);
+        Assert.Contains($"name=\"evidenceId\" value=\"{photos["错拍.jpg"]}\"", html);
+        using (var form = new FormUrlEncodedContent(new Dictionary<string, string>
+               { ["evidenceId"] = photos["错拍.jpg"].ToString(), ["__RequestVerificationToken"] = Token(html) }))
+        {
+            var removed = await page.PostAsync(SheetUrl(11, "RemoveEvidence"), form);
+            Assert.Equal(HttpStatusCode.Redirect, removed.StatusCode);
+            Assert.Contains("已删除照片：错拍.jpg", await page.GetStringAsync(removed.Headers.Location));
+        }
+        Assert.Equal(["对的.png"], (await PhotosAsync()).Keys);
+
+        // By the API: another township's secretary cannot see it (404); the owner can (204); once submitted, 409.
+        var other = await factory.ClientForAsync(EnvScoreFactory.Secretary(1));
+        Assert.Equal(HttpStatusCode.NotFound, (await other.DeleteAsync($"/api/evidence/{photos["对的.png"]}")).StatusCode);
+        await using (var conn = new NpgsqlConnection(factory.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var submit = new NpgsqlCommand("UPDATE evaluations SET status = 'Submitted', submitted_at = now() WHERE id = @id", conn);
+            submit.Parameters.AddWithValue("id", sheetId);
+            await submit.ExecuteNonQueryAsync();
+        }
+        var conflict = await (await api.DeleteAsync($"/api/evidence/{photos["对的.png"]}")).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("不能再删除照片", conflict.GetProperty("title").GetString());
+        Assert.Equal(["对的.png"], (await PhotosAsync()).Keys);
+        await using (var conn = new NpgsqlConnection(factory.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var reopen = new NpgsqlCommand("UPDATE evaluations SET status = 'Draft', submitted_at = NULL WHERE id = @id", conn);
+            reopen.Parameters.AddWithValue("id", sheetId);
+            await reopen.ExecuteNonQueryAsync();
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/evidence/{photos["对的.png"]}")).StatusCode);
+        Assert.Empty(await PhotosAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await page.GetAsync($"/api/evidence/{photos["对的.png"]}")).StatusCode);
+
+        var audit = await api.GetJsonAsync($"/odata/AuditLog?$filter=evaluationId eq {sheetId} and action eq 'Evidence.Remove'");
+        Assert.Equal(2, audit.GetProperty("value").GetArrayLength());
+    }
+
     private static string SheetUrl(int villageId, string? handler = null) =>
         $"/work/sheet?{(handler is null ? "" : $"handler={handler}&")}villageId={villageId}&m=2026-11&kind=Self";
 

@@ -9,7 +9,7 @@ public class AuditEntry
     public long Id { get; set; }
     public DateTimeOffset At { get; set; }
     public required string UserName { get; set; }
-    /// <summary>e.g. Evaluation.Create, Evaluation.Update, Evaluation.Submit, Evaluation.Return, Evaluation.Lock, Evidence.Add.</summary>
+    /// <summary>e.g. Evaluation.Create, Evaluation.Update, Evaluation.Submit, Evaluation.Return, Evaluation.Lock, Evidence.Add, Evidence.Remove.</summary>
     public required string Action { get; set; }
     public int? EvaluationId { get; set; }
     public int? TownshipId { get; set; }

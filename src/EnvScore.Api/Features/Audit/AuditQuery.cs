@@ -41,7 +41,7 @@ public static class AuditActions
         ["Evaluation.Create"] = "新建", ["Evaluation.Update"] = "修改", ["Evaluation.Replace"] = "整表修改",
         ["Evaluation.Submit"] = "提交", ["Evaluation.Return"] = "退回", ["Evaluation.Import"] = "表格导入（新建）",
         ["Evaluation.ImportUpdate"] = "表格导入（修改）", ["Evaluation.Lock"] = "截止锁定", ["Evaluation.Correct"] = "区级更正",
-        ["Evidence.Add"] = "上传证据",
+        ["Evidence.Add"] = "上传证据", ["Evidence.Remove"] = "删除证据",
     };
 
     public static string Name(string action) => Names.GetValueOrDefault(action, action);

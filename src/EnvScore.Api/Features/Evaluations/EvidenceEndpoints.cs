@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 namespace EnvScore.Api.Features.Evaluations;
 
 /// <summary>
-/// Photos as evidence: upload to a sheet (or one of its items) — the rules are <see cref="EvidenceService"/>'s, shared with
-/// the sheet page — and download by those who may read the sheet.
+/// Photos as evidence: upload to a sheet (or one of its items) and remove — the rules are <see cref="EvidenceService"/>'s,
+/// shared with the sheet page — and download by those who may read the sheet.
 /// </summary>
 public static class EvidenceEndpoints
 {
@@ -28,6 +28,16 @@ public static class EvidenceEndpoints
                 default: throw new InvalidOperationException("one file in, one file out");
             }
         }).RequireAuthorization().DisableAntiforgery();
+
+        app.MapDelete("/api/evidence/{id:int}", async (int id, HttpContext http, EvidenceService evidence, CancellationToken ct) =>
+            await evidence.RemoveAsync(http.User, id, ct) switch
+            {
+                EvidenceOutcome.Removed => Results.NoContent(),
+                EvidenceOutcome.Refused { Status: 404 } => Results.NotFound(),
+                EvidenceOutcome.Refused { Status: 403 } => Results.Forbid(),
+                EvidenceOutcome.Refused refused => Results.Problem(title: refused.Title, statusCode: refused.Status),
+                _ => throw new InvalidOperationException("unknown outcome"),
+            }).RequireAuthorization();
 
         app.MapGet("/api/evidence/{id:int}", async (int id, HttpContext http, EnvScoreDbContext db, CancellationToken ct) =>
         {

@@ -7,10 +7,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Evaluations;
 
-/// <summary>The outcome of an evidence upload; the endpoint and the sheet page turn it into their answers.</summary>
+/// <summary>The outcome of an evidence upload or removal; the endpoints and the sheet page turn it into their answers.</summary>
 public abstract record EvidenceOutcome
 {
     public sealed record Added(IReadOnlyList<EvidenceFile> Files) : EvidenceOutcome;
+    public sealed record Removed(EvidenceFile File) : EvidenceOutcome;
     /// <summary>Nothing stored. <paramref name="Status"/> is the API's status (404, 403, 409, 400, 413, 415); every message names its file.</summary>
     public sealed record Refused(int Status, IReadOnlyList<string> Messages) : EvidenceOutcome
     {
@@ -21,7 +22,8 @@ public abstract record EvidenceOutcome
 /// <summary>
 /// Photos as evidence for a sheet (optionally one of its items). The one place for the rules — who may add,
 /// in which status, JPEG/PNG by content, size — shared by <c>POST /api/evaluations/{id}/evidence</c> and the
-/// sheet page's plain form. Several photos are checked first and stored together or not at all.
+/// sheet page's plain form. Several photos are checked first and stored together or not at all. A photo is removed
+/// under the same rules (who may write the sheet, not once it is submitted or locked), audited like an upload.
 /// </summary>
 public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, TimeProvider time)
 {
@@ -82,6 +84,28 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, TimeProvid
         audit.Record(userName, "Evidence.Add", sheet, before, AuditWriter.Snapshot(sheet));
         await db.SaveChangesAsync(ct); // one SaveChanges: the photos and the audit entry together, or nothing
         return new EvidenceOutcome.Added(added);
+    }
+
+    public async Task<EvidenceOutcome> RemoveAsync(ClaimsPrincipal user, int evidenceId, CancellationToken ct)
+    {
+        var evaluationId = await db.EvidenceFiles.Where(f => f.Id == evidenceId).Select(f => (int?)f.EvaluationId).SingleOrDefaultAsync(ct);
+        var sheet = evaluationId is null ? null : await db.Evaluations.VisibleTo(user).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
+            .SingleOrDefaultAsync(e => e.Id == evaluationId, ct);
+        if (sheet is null) return Refuse(404, "该照片不存在 (no such photo)");
+        if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId)) return Refuse(403, "无权删除该表的照片 (not allowed)");
+        if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
+            return Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再删除照片 (the sheet is read-only)");
+
+        var userName = user.Identity!.Name!;
+        var before = AuditWriter.Snapshot(sheet);
+        var file = sheet.Evidence.Single(f => f.Id == evidenceId);
+        sheet.Evidence.Remove(file);
+        db.EvidenceFiles.Remove(file); // its content goes with it (cascade)
+        sheet.UpdatedAt = time.GetUtcNow();
+        sheet.UpdatedBy = userName;
+        audit.Record(userName, "Evidence.Remove", sheet, before, AuditWriter.Snapshot(sheet));
+        await db.SaveChangesAsync(ct);
+        return new EvidenceOutcome.Removed(file);
     }
 
     /// <summary>The content type by magic bytes, never by name.</summary>

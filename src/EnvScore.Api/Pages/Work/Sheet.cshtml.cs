@@ -111,6 +111,19 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         return RedirectToPage(null, null, new { villageId = VillageId, m = Month.ToString(), kind = Kind }, "evidence-title");
     }
 
+    public async Task<IActionResult> OnPostRemoveEvidenceAsync(int evidenceId, CancellationToken ct)
+    {
+        if (await LoadAsync(ct) is { } refused) return refused;
+        if (!MayWrite || Sheet is null || Sheet.Evidence.All(f => f.Id != evidenceId)) return Forbid();
+        switch (await evidence.RemoveAsync(User, evidenceId, ct))
+        {
+            case EvidenceOutcome.Removed removed: EvidenceMessage = $"已删除照片：{removed.File.FileName}"; break;
+            case EvidenceOutcome.Refused { Status: 403 or 404 }: return Forbid();
+            case EvidenceOutcome.Refused r: EvidenceError = r.Title; break;
+        }
+        return RedirectToPage(null, null, new { villageId = VillageId, m = Month.ToString(), kind = Kind }, "evidence-title");
+    }
+
     /// <summary>Loads village, sheet and rules and decides the mode; a non-null result ends the request.</summary>
     private async Task<IActionResult?> LoadAsync(CancellationToken ct)
     {
