@@ -1,3 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Features.Evaluations;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
@@ -179,6 +184,42 @@ public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<
 
         var audit = await api.GetJsonAsync($"/odata/AuditLog?$filter=evaluationId eq {sheetId} and action eq 'Evidence.Remove'");
         Assert.Equal(2, audit.GetProperty("value").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task After_the_township_deadline_photos_can_be_neither_added_nor_removed()
+    {
+        // October's township deadline (5 Nov, 18:00) has passed on the test clock (10 Nov): a draft left from October,
+        // with one photo, written straight into the database (the API would refuse to create it now).
+        var api = await factory.ClientForAsync(Secretary);
+        int sheetId, photoId;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<EnvScoreDbContext>();
+            var village = await db.Villages.Include(v => v.Township).SingleAsync(v => v.Id == 12);
+            var ruleSet = await db.RuleSets.SingleAsync(r => r.DistrictId == village.Township!.DistrictId && r.Status == RuleSetStatus.Active);
+            var now = factory.Clock.GetUtcNow();
+            var sheet = new Evaluation
+            {
+                VillageId = village.Id, TownshipId = village.TownshipId, DistrictId = village.Township!.DistrictId, Month = 202610,
+                Kind = EvaluationKind.Self, RuleSetId = ruleSet.Id, Status = EvaluationStatus.Draft,
+                CreatedAt = now, CreatedBy = Secretary, UpdatedAt = now, UpdatedBy = Secretary,
+                Evidence = [new EvidenceFile
+                {
+                    FileName = "十月.jpg", ContentType = "image/jpeg", Size = Jpeg.Length, Sha256 = "00", UploadedAt = now, UploadedBy = Secretary,
+                    Content = new EvidenceContent { Bytes = Jpeg },
+                }],
+            };
+            db.Evaluations.Add(sheet);
+            await db.SaveChangesAsync();
+            (sheetId, photoId) = (sheet.Id, sheet.Evidence[0].Id);
+        }
+
+        var late = await (await api.PostAsync($"/api/evaluations/{sheetId}/evidence", Form(null, null, ("迟到.jpg", Jpeg)))).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("已超过2026年10月", late.GetProperty("title").GetString());
+        var keep = await (await api.DeleteAsync($"/api/evidence/{photoId}")).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("已超过2026年10月", keep.GetProperty("title").GetString());
+        Assert.Equal(1, (await api.GetJsonAsync($"/odata/Evaluations({sheetId})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
     }
 
     private static string SheetUrl(int villageId, string? handler = null) =>

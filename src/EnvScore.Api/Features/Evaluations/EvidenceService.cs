@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
 using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Evaluations;
@@ -21,11 +22,11 @@ public abstract record EvidenceOutcome
 
 /// <summary>
 /// Photos as evidence for a sheet (optionally one of its items). The one place for the rules — who may add,
-/// in which status, JPEG/PNG by content, size — shared by <c>POST /api/evaluations/{id}/evidence</c> and the
+/// in which status, until the sheet's deadline, JPEG/PNG by content, size — shared by <c>POST /api/evaluations/{id}/evidence</c> and the
 /// sheet page's plain form. Several photos are checked first and stored together or not at all. A photo is removed
-/// under the same rules (who may write the sheet, not once it is submitted or locked), audited like an upload.
+/// under the same rules (who may write the sheet, not once it is submitted or locked, within the sheet's window), audited.
 /// </summary>
-public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, TimeProvider time)
+public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, EvaluationService sheets, TimeProvider time)
 {
     public const long MaxBytes = 5 * 1024 * 1024;
 
@@ -37,6 +38,8 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, TimeProvid
         if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId)) return Refuse(403, "无权为该表上传照片 (not allowed)");
         if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
             return Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再添加照片 (the sheet is read-only)");
+        if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
+            return Refuse(409, closed.Message); // photos follow the sheet's own window: not after its deadline
         // A browser sends an unnamed, empty part when no file was chosen.
         var chosen = files.Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
         if (chosen.Count == 0) return Refuse(400, "请在表单字段\"file\"中上传照片 (upload the photo in form field \"file\")");
@@ -95,6 +98,8 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, TimeProvid
         if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId)) return Refuse(403, "无权删除该表的照片 (not allowed)");
         if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
             return Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再删除照片 (the sheet is read-only)");
+        if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
+            return Refuse(409, closed.Message);
 
         var userName = user.Identity!.Name!;
         var before = AuditWriter.Snapshot(sheet);
