@@ -62,14 +62,15 @@ run yardstick "$YARD"
 # The public ranking page (anonymous, output-cached) against the raw rows it renders. It shows published months
 # only: publish the month for the district (revision 1, or a new revision when one exists), measure, then open a
 # correction so that `bench compute` may recompute the district afterwards.
-curl -fs -o /dev/null -X POST "http://127.0.0.1:$API_PORT/api/publications/$((MONTH / 100))-$(printf %02d $((MONTH % 100)))/publish" \
+MONTH_TEXT="$((MONTH / 100))-$(printf %02d $((MONTH % 100)))"   # 202610 → 2026-10
+curl -fs -o /dev/null -X POST "http://127.0.0.1:$API_PORT/api/publications/$MONTH_TEXT/publish" \
   -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"reason":"bench api"}' \
   || { echo "publishing $MONTH for district $DISTRICT_ID failed"; exit 1; }
-PAGE="http://127.0.0.1:$API_PORT/?d=$DISTRICT_ID&m=$((MONTH / 100))-$(printf %02d $((MONTH % 100)))"
+PAGE="http://127.0.0.1:$API_PORT/?d=$DISTRICT_ID&m=$MONTH_TEXT"
 PUBLISHED="http://127.0.0.1:$YS_PORT/published?districtId=$DISTRICT_ID&month=$MONTH"
 p1=$(curl -fs "$PAGE" | grep -c 'href="/village/' || true); p2=$(curl -fs "$PUBLISHED" | grep -o '"villageId"' | wc -l)
 echo "public page: $(curl -fs "$PAGE" | wc -c) bytes, $p1 village links; published rows (yardstick): $p2"
 run public-page "$PAGE"
 run published-yardstick "$PUBLISHED"
-curl -fs -o /dev/null -X POST "http://127.0.0.1:$API_PORT/api/publications/$((MONTH / 100))-$(printf %02d $((MONTH % 100)))/corrections" \
+curl -fs -o /dev/null -X POST "http://127.0.0.1:$API_PORT/api/publications/$MONTH_TEXT/corrections" \
   -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"reason":"bench api: reopen for recomputation"}' || true

@@ -38,8 +38,7 @@ internal sealed class RuleSetIndex
                 NotApplicable[item.Code] = ScoringEngine.ScoreItem(item, section.Code, new ItemEntry(item.Code, NotApplicable: true));
                 switch (item)
                 {
-                    case PerOccurrenceItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, null); break;
-                    case SampledItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, null); break;
+                    case PerOccurrenceItem or SampledItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, null); break;
                     case PassFailItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, new ItemEntry(item.Code, Passed: true)); break;
                     case LevelsItem l:
                         foreach (var level in l.Levels)

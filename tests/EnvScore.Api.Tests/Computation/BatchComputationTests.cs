@@ -77,6 +77,7 @@ public class BatchComputationTests(EnvScoreFactory factory) : IClassFixture<EnvS
         Assert.Equal(ComputationStatus.Failed, runs[broken].Status);
         Assert.Contains("1份已提交评分表无法计分", runs[broken].Error);
         Assert.Contains("\"Z\"", runs[broken].Error); // names the bad level
+        Assert.Contains("测试201村（410274001201，自评）", runs[broken].Error); // and the village as users know it
 
         var results = await WithDbAsync(factory, db => db.VillageResults.AsNoTracking().Where(r => r.Month == Oct)
             .GroupBy(r => r.DistrictId).Select(g => new { g.Key, Count = g.Count(), Runs = g.Select(r => r.ComputationRunId).Distinct().Count() })

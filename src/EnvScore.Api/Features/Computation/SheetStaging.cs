@@ -85,7 +85,7 @@ internal static class SheetStaging
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var reading = Task.Run(() => ReadAsync(connectionString, districts, month, sheets.Writer, stop.Token), stop.Token);
         var scoring = Task.Run(() => ScoreAllAsync(sheets.Reader, rules, scored.Writer, stop.Token), stop.Token);
-        var problems = new Dictionary<int, List<string>>();
+        var invalid = new List<(Sheet Sheet, string Problems)>();
         try
         {
             await using var w = await target.BeginBinaryImportAsync(
@@ -94,12 +94,7 @@ internal static class SheetStaging
             await foreach (var batch in scored.Reader.ReadAllAsync(ct))
             foreach (var (sheet, score, text) in batch)
             {
-                if (score is null)
-                {
-                    if (!problems.TryGetValue(sheet.DistrictId, out var list)) problems[sheet.DistrictId] = list = [];
-                    list.Add(text);
-                    continue;
-                }
+                if (score is null) { invalid.Add((sheet, text)); continue; }
                 await w.StartRowAsync(ct);
                 await w.WriteAsync(sheet.Id, NpgsqlDbType.Integer, ct);
                 await w.WriteAsync(sheet.DistrictId, NpgsqlDbType.Integer, ct);
@@ -128,10 +123,34 @@ internal static class SheetStaging
         }
         // Temp tables are never analysed automatically: without statistics the joins that follow plan badly.
         await Exec(target, "ANALYZE cmp_sheet (village_id, kind)", ct);
+        return await DescribeAsync(target, invalid, ct);
+    }
+
+    /// <summary>
+    /// The failing sheets per district, each named by its village as users know it (name and code), looked up only
+    /// when there are any — off the hot path.
+    /// </summary>
+    private static async Task<Dictionary<int, List<string>>> DescribeAsync(NpgsqlConnection conn, List<(Sheet Sheet, string Problems)> invalid,
+        CancellationToken ct)
+    {
+        var problems = new Dictionary<int, List<string>>();
+        if (invalid.Count == 0) return problems;
+        var villages = new Dictionary<int, string>();
+        await using (var cmd = new NpgsqlCommand("SELECT id, name, code FROM villages WHERE id = ANY(@ids)", conn))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = invalid.Select(i => i.Sheet.VillageId).Distinct().ToArray() });
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) villages[r.GetInt32(0)] = $"{r.GetString(1)}（{r.GetString(2)}"; // "某某村（410…
+        }
+        foreach (var (sheet, text) in invalid)
+        {
+            if (!problems.TryGetValue(sheet.DistrictId, out var list)) problems[sheet.DistrictId] = list = [];
+            list.Add($"{villages.GetValueOrDefault(sheet.VillageId, $"村{sheet.VillageId}（")}，{(sheet.IsDistrictCheck ? "区级抽查" : "自评")}）：{text}");
+        }
         return problems;
     }
 
-    /// <summary>A scored sheet and its explanation, or (Score null) the sheet's problems for the district's failure message.</summary>
+    /// <summary>A scored sheet and its explanation, or (Score null) the sheet's problems.</summary>
     private readonly record struct Scored(Sheet Sheet, SheetScore? Score, string Text);
 
     /// <summary>Scores batches on as many workers as there are cores; sheet order does not matter to staging.</summary>
@@ -150,7 +169,7 @@ internal static class SheetStaging
                         var result = ScoringEngine.Score(rules[sheet.RuleSetId], sheet.Entries);
                         results.Add(result.Score is { } score
                             ? new Scored(sheet, score, Explain(sheet.IsDistrictCheck, score))
-                            : new Scored(sheet, null, $"村{sheet.VillageId}（{(sheet.IsDistrictCheck ? "区级抽查" : "自评")}）：{string.Join("；", result.Problems.Select(p => p.ToString()))}"));
+                            : new Scored(sheet, null, string.Join("；", result.Problems.Select(p => p.ToString()))));
                     }
                     await output.WriteAsync(results, ct);
                 }

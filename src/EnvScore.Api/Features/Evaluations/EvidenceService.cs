@@ -32,14 +32,8 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
 
     public async Task<EvidenceOutcome> AddAsync(ClaimsPrincipal user, int evaluationId, IReadOnlyList<IFormFile> files, string? itemCode, CancellationToken ct)
     {
-        var sheet = await db.Evaluations.VisibleTo(user).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
-            .SingleOrDefaultAsync(e => e.Id == evaluationId, ct);
-        if (sheet is null) return Refuse(404, "该表不存在 (no such sheet)");
-        if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId)) return Refuse(403, "无权为该表上传照片 (not allowed)");
-        if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
-            return Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再添加照片 (the sheet is read-only)");
-        if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
-            return Refuse(409, closed.Message); // photos follow the sheet's own window: not after its deadline
+        var (sheet, refused) = await WritableSheetAsync(user, evaluationId, "该表不存在 (no such sheet)", "添加", ct);
+        if (refused is not null) return refused;
         // A browser sends an unnamed, empty part when no file was chosen.
         var chosen = files.Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
         if (chosen.Count == 0) return Refuse(400, "请在表单字段\"file\"中上传照片 (upload the photo in form field \"file\")");
@@ -92,14 +86,8 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
     public async Task<EvidenceOutcome> RemoveAsync(ClaimsPrincipal user, int evidenceId, CancellationToken ct)
     {
         var evaluationId = await db.EvidenceFiles.Where(f => f.Id == evidenceId).Select(f => (int?)f.EvaluationId).SingleOrDefaultAsync(ct);
-        var sheet = evaluationId is null ? null : await db.Evaluations.VisibleTo(user).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
-            .SingleOrDefaultAsync(e => e.Id == evaluationId, ct);
-        if (sheet is null) return Refuse(404, "该照片不存在 (no such photo)");
-        if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId)) return Refuse(403, "无权删除该表的照片 (not allowed)");
-        if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
-            return Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再删除照片 (the sheet is read-only)");
-        if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
-            return Refuse(409, closed.Message);
+        var (sheet, refused) = await WritableSheetAsync(user, evaluationId ?? 0, "该照片不存在 (no such photo)", "删除", ct);
+        if (refused is not null) return refused;
 
         var userName = user.Identity!.Name!;
         var before = AuditWriter.Snapshot(sheet);
@@ -111,6 +99,26 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
         audit.Record(userName, "Evidence.Remove", sheet, before, AuditWriter.Snapshot(sheet));
         await db.SaveChangesAsync(ct);
         return new EvidenceOutcome.Removed(file);
+    }
+
+    /// <summary>
+    /// The sheet, if the user may change its photos now: visible (else 404), writable by the user (403), not submitted
+    /// or locked (409), within the sheet's window — photos follow the sheet's own deadline (409). Messages name the
+    /// action (<paramref name="verb"/>: 添加 or 删除).
+    /// </summary>
+    private async Task<(Evaluation Sheet, EvidenceOutcome.Refused? Refused)> WritableSheetAsync(ClaimsPrincipal user, int evaluationId,
+        string notFound, string verb, CancellationToken ct)
+    {
+        var sheet = await db.Evaluations.VisibleTo(user).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
+            .SingleOrDefaultAsync(e => e.Id == evaluationId, ct);
+        if (sheet is null) return (null!, Refuse(404, notFound));
+        if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId))
+            return (sheet, Refuse(403, $"无权{verb}该表的照片 (not allowed)"));
+        if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
+            return (sheet, Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再{verb}照片 (the sheet is read-only)"));
+        if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
+            return (sheet, Refuse(409, closed.Message));
+        return (sheet, null);
     }
 
     /// <summary>The content type by magic bytes, never by name.</summary>
