@@ -16,7 +16,7 @@ public static class ImportBench
         var kinds = new[] { ItemKind.PerOccurrence, ItemKind.Sampled, ItemKind.Levels, ItemKind.PassFail, ItemKind.Bonus };
         var items = Enumerable.Range(1, 40).Select(i => new TemplateItem
         {
-            Code = $"I{i:D2}", Title = $"项目{i}", Kind = kinds[i % kinds.Length], MaxPoints = 2.5m, SampleSize = 5, MaxCount = 2,
+            Code = $"I{i:D2}", Title = $"项目{i}", Kind = kinds[i % kinds.Length], MaxPoints = 2.5m, SampleSize = 5,
             Levels = [new("A", "好"), new("B", "中"), new("C", "差")], MayBeNotApplicable = i % 7 == 0, Unit = "处",
         }).ToList();
         var district = DivisionCode.Parse("410171000000");

@@ -75,9 +75,9 @@ public class FixtureTests
         var result = Samples.Read(Fixture("lo-csv-titles-only.xlsx"));
         var errors = result.Errors.ToList();
         Assert.Equal(2, errors.Count);
-        Assert.Equal("第3行 贺砦社区 乱堆乱放：应为不小于0的整数，实际为\"三\"", errors[0].Message);
+        Assert.Equal("C3（第3行 贺砦社区 乱堆乱放）：应为不小于0的整数，实际为\"三\"", errors[0].Message);
         Assert.Equal("C3", errors[0].CellReference);
-        Assert.Equal("第4行 双河铺社区 乱堆乱放：应为不小于0的整数，实际为\"2.5\"", errors[1].Message);
+        Assert.Equal("C4（第4行 双河铺社区 乱堆乱放）：应为不小于0的整数，实际为\"2.5\"", errors[1].Message);
         Assert.Contains(result.Problems, p => p.Kind == ImportProblemKind.MissingMetadata && p.Severity == ProblemSeverity.Warning);
         Assert.Equal(3, result.Villages.Count);
         Assert.Equal(ItemValue.Level("D"), result.Villages[2].Values.Items["M02"]);

@@ -18,7 +18,7 @@ public class LargeImportTests(ITestOutputHelper output)
             Kind = kinds[i % kinds.Length],
             MaxPoints = 2.5m,
             SampleSize = 5,
-            MaxCount = 2,
+            Bounds = kinds[i % kinds.Length] switch { ItemKind.Sampled => new(0, 5), ItemKind.Bonus => new(0, 2), _ => new(0, null) },
             Levels = [new("A", "好"), new("B", "中"), new("C", "差")],
             MayBeNotApplicable = i % 7 == 0,
         }).ToList();

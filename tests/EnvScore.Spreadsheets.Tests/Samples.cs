@@ -53,7 +53,7 @@ internal static class Samples
             [
                 new TemplateItem
                 {
-                    Code = "M01", Title = "户厕使用", Kind = ItemKind.Sampled, MaxPoints = 10, Unit = "户", SampleSize = 5,
+                    Code = "M01", Title = "户厕使用", Kind = ItemKind.Sampled, MaxPoints = 10, Unit = "户", SampleSize = 5, Bounds = new(0, 5),
                     RuleText = "随机走访5户农户，每有一户卫生厕所不能正常使用扣2分，共计10分",
                 },
                 new TemplateItem
@@ -72,7 +72,7 @@ internal static class Samples
             [
                 new TemplateItem
                 {
-                    Code = "B01", Title = "省级示范村", Kind = ItemKind.Bonus, MaxPoints = 3, MaxCount = 1, Unit = "次",
+                    Code = "B01", Title = "省级示范村", Kind = ItemKind.Bonus, MaxPoints = 3, Bounds = new(0, 1), Unit = "次",
                     RuleText = "被省级评为美丽乡村示范村的加3分",
                 },
             ]),

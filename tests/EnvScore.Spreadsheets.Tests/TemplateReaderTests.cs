@@ -65,7 +65,7 @@ public class TemplateReaderTests
         var bytes = Samples.Edit(Samples.FillComplete(Samples.TownshipTemplate()), (ws, col) => ws.Cells[8, col("L01")].Value = "三");
         var result = Samples.Read(bytes);
         var p = Assert.Single(result.Problems);
-        Assert.Equal("第8行 贺砦社区 乱堆乱放：应为不小于0的整数，实际为\"三\"", p.Message);
+        Assert.Equal("C8（第8行 贺砦社区 乱堆乱放）：应为不小于0的整数，实际为\"三\"", p.Message);
         Assert.Equal("C8", p.CellReference);
         Assert.Equal(8, p.RowNumber);
         Assert.Equal("评比表", p.SheetName);
@@ -144,7 +144,7 @@ public class TemplateReaderTests
         var result = Samples.Read(bytes);
         Assert.Equal(["C8", "H8"], result.Problems.Select(p => p.CellReference));
         Assert.All(result.Problems, p => Assert.Equal(ImportProblemKind.MissingValue, p.Kind));
-        Assert.Equal("第8行 贺砦社区 乱堆乱放：未填写", result.Problems[0].Message);
+        Assert.Equal("C8（第8行 贺砦社区 乱堆乱放）：未填写", result.Problems[0].Message);
         Assert.Equal(ItemValue.Occurrences(0), result.Villages[0].Values.Items["L02"]);
     }
 
@@ -162,7 +162,7 @@ public class TemplateReaderTests
         var bytes = Samples.Edit(Samples.FillComplete(Samples.TownshipTemplate()), (ws, col) => ws.Cells[9, col(token)].Value = value);
         var p = Assert.Single(Samples.Read(bytes).Problems);
         Assert.EndsWith("：" + detail, p.Message);
-        Assert.StartsWith("第9行 双河铺社区 ", p.Message);
+        Assert.StartsWith($"{p.CellReference}（第9行 双河铺社区 ", p.Message);
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public class TemplateReaderTests
         var problems = Samples.Read(bytes, layout: layout).Problems;
         Assert.Equal([(ImportProblemKind.Conflict, "D8"), (ImportProblemKind.InvalidValue, "K9")],
             problems.Select(p => (p.Kind, p.CellReference)));
-        Assert.StartsWith("第9行 双河铺社区 一票否决：", problems[1].Message);
+        Assert.Contains("（第9行 双河铺社区 一票否决）：", problems[1].Message);
     }
 
     [Fact]
@@ -322,15 +322,26 @@ public class TemplateReaderTests
     }
 
     [Fact]
-    public void More_rows_than_villages_is_rejected()
+    public void Extra_pasted_rows_are_reported_by_their_cell_together_with_every_bad_cell()
     {
-        var bytes = Samples.Edit(Samples.FillComplete(Samples.TownshipTemplate()), (ws, _) =>
+        // Issue #16: a row of another township's village pasted below the list, and a bad cell above it.
+        var bytes = Samples.Edit(Samples.FillComplete(Samples.TownshipTemplate()), (ws, col) =>
         {
-            for (var r = 11; r < 15; r++) { ws.Cells[r, 1].Value = $"41017100100{r - 7}"; ws.Cells[r, 3].Value = 1; }
+            ws.Cells[9, col("L01")].Value = "三";
+            ws.Cells[27, 1].Value = "410171002001"; ws.Cells[27, 2].Value = "别乡的村"; ws.Cells[27, col("L01")].Value = 1;
+            ws.Cells[28, 1].Value = "410171001009"; ws.Cells[28, col("L01")].Value = 2;
         });
         var result = Samples.Read(bytes);
-        Assert.Equal(ImportProblemKind.TooManyRows, Assert.Single(result.Problems).Kind);
-        Assert.True(result.FileRejected);
+        Assert.False(result.FileRejected);
+        Assert.False(result.Succeeded);
+        var errors = result.Errors.ToList();
+        Assert.Equal(3, errors.Count);
+        Assert.Equal("C9（第9行 双河铺社区 乱堆乱放）：应为不小于0的整数，实际为\"三\"", errors[0].Message);
+        Assert.Equal("A27", errors[1].CellReference);
+        Assert.Equal(ImportProblemKind.UnknownVillage, errors[1].Kind);
+        Assert.StartsWith("A27（第27行 别乡的村）：该村不属于本乡镇（代码410171002001）", errors[1].Message);
+        Assert.Equal("A28", errors[2].CellReference);
+        Assert.StartsWith("A28（第28行 410171001009）：该村不属于本乡镇", errors[2].Message);
     }
 
     [Fact]
@@ -348,12 +359,12 @@ public class TemplateReaderTests
     }
 
     [Theory]
-    [InlineData(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0 }, ".xls")]
-    [InlineData(new byte[] { 0x25, 0x50, 0x44, 0x46, 0x2D, 0x31, 0x00, 0x01 }, "不是Excel工作簿")]
-    public void Non_xlsx_binary_files_are_rejected(byte[] bytes, string expected)
+    [InlineData(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0 }, ".xls", ImportProblemKind.Unreadable)]
+    [InlineData(new byte[] { 0x25, 0x50, 0x44, 0x46, 0x2D, 0x31, 0x00, 0x01 }, "不是Excel工作簿", ImportProblemKind.NotXlsx)]
+    public void Non_xlsx_binary_files_are_rejected(byte[] bytes, string expected, ImportProblemKind kind)
     {
         var p = Assert.Single(Samples.Read(bytes).Problems);
-        Assert.Equal(ImportProblemKind.NotXlsx, p.Kind);
+        Assert.Equal(kind, p.Kind);
         Assert.Contains(expected, p.Message);
         Assert.Contains("另存为", p.Message);
     }

@@ -29,7 +29,7 @@ public static class ScoringEngine
             {
                 NotAllowed(e, code, "加分项", nameof(ItemEntry.Count));
                 if (e.NotApplicable) Add(EntryProblemKind.NotApplicableNotAllowed, code, nameof(ItemEntry.NotApplicable), $"加分项\"{bonus.Title}\"不能标记为不适用", "a bonus item cannot be N/A");
-                if (e.Count < 0) Add(EntryProblemKind.NegativeNumber, code, nameof(ItemEntry.Count), $"加分次数不能为负数，实际为{e.Count}", "count must not be negative");
+                if (e.Count is { } awards && !InputBounds.Of(bonus).Contains(awards)) Add(EntryProblemKind.NegativeNumber, code, nameof(ItemEntry.Count), $"加分次数不能为负数，实际为{e.Count}", "count must not be negative");
                 continue;
             }
             if (!items.TryGetValue(code, out var item)) { Add(EntryProblemKind.UnknownItem, code, nameof(ItemEntry.ItemCode), $"评分细则中没有编码为\"{code}\"的评分项", "unknown item code"); continue; }
@@ -51,12 +51,12 @@ public static class ScoringEngine
             {
                 case PerOccurrenceItem:
                     NotAllowed(e, code, "按处扣分项", nameof(ItemEntry.Count), nameof(ItemEntry.ZeroConditions));
-                    if (e.Count < 0) Add(EntryProblemKind.NegativeNumber, code, nameof(ItemEntry.Count), $"发现处数不能为负数，实际为{e.Count}", "count must not be negative");
+                    if (e.Count is { } found && !InputBounds.Of(item)!.Value.Contains(found)) Add(EntryProblemKind.NegativeNumber, code, nameof(ItemEntry.Count), $"发现处数不能为负数，实际为{e.Count}", "count must not be negative");
                     break;
                 case SampledItem s:
                     NotAllowed(e, code, "抽样扣分项", nameof(ItemEntry.FailedSamples), nameof(ItemEntry.ZeroConditions));
-                    if (e.FailedSamples < 0) Add(EntryProblemKind.NegativeNumber, code, nameof(ItemEntry.FailedSamples), $"不合格数不能为负数，实际为{e.FailedSamples}", "failed samples must not be negative");
-                    else if (e.FailedSamples > s.Samples) Add(EntryProblemKind.TooManyFailures, code, nameof(ItemEntry.FailedSamples),
+                    if (e.FailedSamples is { } failed && failed < InputBounds.Of(item)!.Value.Min) Add(EntryProblemKind.NegativeNumber, code, nameof(ItemEntry.FailedSamples), $"不合格数不能为负数，实际为{e.FailedSamples}", "failed samples must not be negative");
+                    else if (e.FailedSamples is { } failedN && !InputBounds.Of(item)!.Value.Contains(failedN)) Add(EntryProblemKind.TooManyFailures, code, nameof(ItemEntry.FailedSamples),
                         $"不合格{s.Unit}数{e.FailedSamples}超过抽查{s.Unit}数{s.Samples}", "more failures than samples");
                     break;
                 case LevelsItem l:

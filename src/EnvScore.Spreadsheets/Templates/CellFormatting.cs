@@ -23,24 +23,24 @@ internal static class CellFormatting
         };
     }
 
-    private static bool InRange(TemplateItem item, int n) => n >= 0 && (item.UpperBound is not { } max || n <= max);
+    private static bool InRange(TemplateItem item, int n) => item.Bounds.Contains(n);
 
     /// <summary>Outcome of reading one item cell: a value, "blank", or an error detail (without row/item prefix).</summary>
     public readonly record struct ParseResult(ItemValue? Value, bool Blank, string? Error);
 
-    public static ParseResult ParseItem(TemplateItem item, object? raw)
+    /// <summary>One item's cell → its value; every conversion goes through <see cref="CellValues"/>.</summary>
+    public static ParseResult ParseItem(TemplateItem item, CellInput cell)
     {
-        if (raw is OfficeOpenXml.ExcelErrorValue err)
-            return new(null, false, $"单元格为错误值{err}（可能是公式出错），请改为直接填写");
-        if (CellText.IsBlank(raw))
+        if (CellValues.Unreadable(cell) is { } unreadable) return new(null, false, unreadable);
+        if (CellValues.IsBlank(cell))
         {
             return item.BlankMeansZero
                 ? new(Zero(item), false, null)
                 : new(null, true, "未填写" + (item.MayBeNotApplicable ? $"（如确无此项请填\"{NotApplicableWord}\"）" : ""));
         }
         // Only text can say 不适用; skip formatting numbers (the hot path of a 10,000-row import).
-        var text = raw is string ? CellText.ToText(raw) : null;
-        if (raw is string && CellText.IsNotApplicableWord(text))
+        var text = cell.Value is string ? CellValues.Word(cell) : null;
+        if (cell.Value is string && CellText.IsNotApplicableWord(text))
             return item.MayBeNotApplicable
                 ? new(ItemValue.NotApplicableValue(), false, null)
                 : new(null, false, $"此项不允许填\"{NotApplicableWord}\"，请填写实际情况");
@@ -51,25 +51,24 @@ internal static class CellFormatting
             case ItemKind.Bonus:
             case ItemKind.Sampled:
             {
-                if (!TryWhole(raw, item.Unit, out var n) || n < 0 || (item.UpperBound is { } max && n > max))
-                    return new(null, false, $"{Expectation(item)}，实际为\"{CellText.Display(raw)}\"");
-                return new(item.Kind == ItemKind.Sampled ? ItemValue.Failed(n) : ItemValue.Occurrences(n), false, null);
+                var (n, error) = CellValues.Whole(cell, item.Unit, item.Bounds, Expectation(item));
+                if (n is null) return new(null, false, error);
+                return new(item.Kind == ItemKind.Sampled ? ItemValue.Failed(n.Value) : ItemValue.Occurrences(n.Value), false, null);
             }
             case ItemKind.Levels:
             {
-                text ??= CellText.ToText(raw);
+                text ??= CellValues.Word(cell);
                 var level = item.Levels.FirstOrDefault(l => CellText.Same(l.Name, text))
                             ?? item.Levels.FirstOrDefault(l => CellText.Same(l.Code, text));
                 return level is null
-                    ? new(null, false, $"应为下列档次之一：{string.Join("、", item.Levels.Select(l => l.Name))}，实际为\"{CellText.Display(raw)}\"")
+                    ? new(null, false, $"应为下列档次之一：{string.Join("、", item.Levels.Select(l => l.Name))}，实际为\"{CellValues.Display(cell)}\"")
                     : new(ItemValue.Level(level.Code), false, null);
             }
             case ItemKind.PassFail:
             {
-                bool? passed = raw is bool b ? b : PassFailWord(text ?? CellText.ToText(raw));
-                return passed is { } p
+                return CellValues.YesNo(cell) is { } p
                     ? new(ItemValue.Pass(p), false, null)
-                    : new(null, false, $"应为\"{PassWord}\"或\"{FailWord}\"，实际为\"{CellText.Display(raw)}\"");
+                    : new(null, false, $"应为\"{PassWord}\"或\"{FailWord}\"，实际为\"{CellValues.Display(cell)}\"");
             }
             default:
                 return new(null, false, "未知的项目类型");
@@ -80,59 +79,18 @@ internal static class CellFormatting
         item.Kind == ItemKind.Sampled ? ItemValue.Failed(0) : ItemValue.Occurrences(0);
 
     private static string Expectation(TemplateItem item) => item.UpperBound is { } max
-        ? $"应为0到{max}之间的整数"
-        : "应为不小于0的整数";
-
-    /// <summary>Accepts 是/否/合格/不合格/Y/N/✓/✗ (any case, full-width folded).</summary>
-    private static bool? PassFailWord(string? text) => text?.ToUpperInvariant() switch
-    {
-        "合格" or "是" or "Y" or "YES" or "TRUE" or "✓" or "✔" or "√" or "通过" => true,
-        "不合格" or "否" or "N" or "NO" or "FALSE" or "✗" or "✘" or "×" or "X" or "不通过" => false,
-        _ => null,
-    };
-
-    /// <summary>
-    /// A whole number from a number cell or from text ("３", " 3 ", "3.0", "3处"). 2.5 is not whole.
-    /// Formula cells arrive here as their cached value.
-    /// </summary>
-    public static bool TryWhole(object? raw, string? unit, out int value)
-    {
-        value = 0;
-        decimal d;
-        switch (raw)
-        {
-            case double x when double.IsFinite(x) && Math.Abs(x) < 1e9:
-                // Tolerate binary noise from formulas (2.9999999999 → 3), not real fractions.
-                var rounded = Math.Round(x);
-                if (Math.Abs(x - rounded) > 1e-9) return false;
-                value = (int)rounded;
-                return true;
-            case int i: value = i; return true;
-            case long l when l is >= int.MinValue and <= int.MaxValue: value = (int)l; return true;
-            case decimal m: d = m; break;
-            case string s:
-                var t = CellText.Normalize(s);
-                if (t is null) return false;
-                if (unit is not null && t.EndsWith(unit, StringComparison.Ordinal)) t = t[..^unit.Length].TrimEnd();
-                if (!decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out d))
-                    return false;
-                break;
-            default: return false;
-        }
-        if (d != decimal.Truncate(d) || d is > int.MaxValue or < int.MinValue) return false;
-        value = (int)d;
-        return true;
-    }
+        ? $"应为{item.Bounds.Min}到{max}之间的整数"
+        : $"应为不小于{item.Bounds.Min}的整数";
 
     /// <summary>A dropdown option (condition or veto) by name, or by code as a courtesy; blank is none.</summary>
-    public static (string? Code, string? Error) ParseOption(IReadOnlyList<NamedOption> options, object? raw, string what)
+    public static (string? Code, string? Error) ParseOption(IReadOnlyList<NamedOption> options, CellInput cell, string what)
     {
-        if (raw is OfficeOpenXml.ExcelErrorValue err) return (null, $"单元格为错误值{err}");
-        if (CellText.IsBlank(raw)) return (null, null);
-        var text = CellText.ToText(raw);
+        if (CellValues.Unreadable(cell) is { } unreadable) return (null, unreadable);
+        if (CellValues.IsBlank(cell)) return (null, null);
+        var text = CellValues.Word(cell);
         var option = options.FirstOrDefault(o => CellText.Same(o.Name, text)) ?? options.FirstOrDefault(o => CellText.Same(o.Code, text));
         return option is null
-            ? (null, $"{what}应从下拉列表中选择（{string.Join("、", options.Select(o => o.Name))}）或留空，实际为\"{CellText.Display(raw)}\"")
+            ? (null, $"{what}应从下拉列表中选择（{string.Join("、", options.Select(o => o.Name))}）或留空，实际为\"{CellValues.Display(cell)}\"")
             : (option.Code, null);
     }
 }

@@ -87,9 +87,9 @@ internal static class TemplateColumns
         {
             ItemKind.PerOccurrence => $"{TemplateWriter.Points(item.MaxPoints)}分｜填发现的{unit}数（不小于0的整数）",
             ItemKind.Levels => $"{TemplateWriter.Points(item.MaxPoints)}分｜从下拉列表选择：{string.Join("/", item.Levels.Select(l => l.Name))}",
-            ItemKind.Sampled => $"{TemplateWriter.Points(item.MaxPoints)}分｜抽查{item.SampleSize}{item.Unit ?? "户"}，填不合格数（0到{item.SampleSize}）",
+            ItemKind.Sampled => $"{TemplateWriter.Points(item.MaxPoints)}分｜抽查{item.SampleSize}{item.Unit ?? "户"}，填不合格数（{Range(item)}）",
             ItemKind.PassFail => $"{TemplateWriter.Points(item.MaxPoints)}分｜选择\"{PassWord}\"或\"{FailWord}\"",
-            ItemKind.Bonus => $"加分，最多{TemplateWriter.Points(item.MaxPoints)}分｜填获得次数（0到{item.MaxCount}）",
+            ItemKind.Bonus => $"加分，最多{TemplateWriter.Points(item.MaxPoints)}分｜填获得次数（{Range(item)}）",
             _ => "",
         };
         if (item.BlankMeansZero) text += "；空白视为0";
@@ -97,14 +97,17 @@ internal static class TemplateColumns
         return text;
     }
 
+    private static string Range(TemplateItem item) =>
+        item.UpperBound is { } max ? $"{item.Bounds.Min}到{max}" : $"不小于{item.Bounds.Min}的整数";
+
     private static string ValidationError(TemplateItem item)
     {
         var na = item.MayBeNotApplicable ? $"，或\"{NotApplicableWord}\"" : "";
         return item.Kind switch
         {
             ItemKind.PerOccurrence => $"请填写不小于0的整数{na}",
-            ItemKind.Sampled => $"请填写0到{item.SampleSize}之间的整数{na}",
-            ItemKind.Bonus => $"请填写0到{item.MaxCount}之间的整数{na}",
+            ItemKind.Sampled or ItemKind.Bonus when item.UpperBound is { } max => $"请填写{item.Bounds.Min}到{max}之间的整数{na}",
+            ItemKind.Sampled or ItemKind.Bonus => $"请填写不小于{item.Bounds.Min}的整数{na}",
             _ => $"请从下拉列表中选择{na}",
         };
     }

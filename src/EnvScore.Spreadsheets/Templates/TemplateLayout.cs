@@ -10,11 +10,11 @@ public enum ItemKind
     PerOccurrence,
     /// <summary>One of named levels (dropdown of level names; the level code is stored).</summary>
     Levels,
-    /// <summary>Number of failed samples, 0..SampleSize.</summary>
+    /// <summary>Number of failed samples, within <see cref="TemplateItem.Bounds"/> (0..SampleSize).</summary>
     Sampled,
     /// <summary>合格 / 不合格.</summary>
     PassFail,
-    /// <summary>Number of awards, 0..MaxCount (加分项).</summary>
+    /// <summary>Number of awards, within <see cref="TemplateItem.Bounds"/> (加分项).</summary>
     Bonus,
 }
 
@@ -33,8 +33,14 @@ public sealed record TemplateItem
     /// <summary>The rule in Chinese, e.g. "每发现一处扣1分，共计5分，扣完为止".</summary>
     public string RuleText { get; init; } = "";
     public IReadOnlyList<NamedOption> Levels { get; init; } = [];
+    /// <summary>Sampled items: how many are checked (shown in the header text).</summary>
     public int? SampleSize { get; init; }
-    public int? MaxCount { get; init; }
+    /// <summary>
+    /// Counting kinds: the allowed whole numbers. The API takes them from
+    /// <see cref="EnvScore.Domain.Scoring.InputBounds"/>, the bounds the engine's validator uses, so the
+    /// writer's data validation, the reader and the engine never disagree (issue #13, B02 = 3).
+    /// </summary>
+    public EnvScore.Domain.Scoring.CountBounds Bounds { get; init; } = EnvScore.Domain.Scoring.CountBounds.NonNegative;
     public bool MayBeNotApplicable { get; init; }
     /// <summary>Counting kinds only: a blank cell means 0 instead of "not filled".</summary>
     public bool BlankMeansZero { get; init; }
@@ -44,12 +50,7 @@ public sealed record TemplateItem
     internal bool IsCounting => Kind is ItemKind.PerOccurrence or ItemKind.Sampled or ItemKind.Bonus;
 
     /// <summary>Upper bound for counting kinds (null = unbounded).</summary>
-    internal int? UpperBound => Kind switch
-    {
-        ItemKind.Sampled => SampleSize,
-        ItemKind.Bonus => MaxCount,
-        _ => null,
-    };
+    internal int? UpperBound => Bounds.Max;
 }
 
 public sealed record TemplateSection(string Title, IReadOnlyList<TemplateItem> Items);
@@ -90,8 +91,6 @@ public sealed record TemplateLayout
                     throw new ArgumentException($"{where}：档次类项目至少需要一个档次 (levels are required)");
                 case ItemKind.Sampled when item.SampleSize is not > 0:
                     throw new ArgumentException($"{where}：抽查类项目需要抽查数量 (sample size is required)");
-                case ItemKind.Bonus when item.MaxCount is not > 0:
-                    throw new ArgumentException($"{where}：加分项需要最多次数 (max count is required)");
             }
             CheckOptions(where + "档次", item.Levels);
             CheckOptions(where + "不得分情形", item.ZeroConditions);

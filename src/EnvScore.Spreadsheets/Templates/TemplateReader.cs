@@ -30,19 +30,8 @@ public static partial class TemplateReader
         var bytes = XlsxGuard.ReadBounded(input, options.MaxFileBytes);
         if (bytes is null)
             return Fail(ImportProblemKind.TooLarge, $"文件超过{options.MaxFileBytes / 1024.0 / 1024.0:0.#}MB，无法上传。请删除多余的工作表、图片后重试 (file too large)");
-        if (XlsxGuard.Check(bytes, options) is { } failure)
-            return Fail(failure.Kind, failure.Message);
-
-        ExcelPackage package;
-        try
-        {
-            package = new ExcelPackage(new MemoryStream(bytes, writable: false));
-            _ = package.Workbook.Worksheets.Count; // EPPlus parses lazily; force it inside the try.
-        }
-        catch (Exception ex)
-        {
-            return Fail(ImportProblemKind.Unreadable, $"无法读取文件，文件可能已损坏。请在Excel或WPS中打开并另存为.xlsx后重试 (EPPlus: {ex.Message})");
-        }
+        var loaded = WorkbookLoader.Load(bytes, options);
+        if (loaded.Package is not { } package) return Fail(loaded.FailureKind, loaded.Failure!);
         using (package)
         {
             return new Reader(package.Workbook, layout, expectedScope, allowedVillages, options).Run();
@@ -279,6 +268,13 @@ public static partial class TemplateReader
 
         // ---------------------------------------------------------------- rows
 
+        /// <summary>Rows beyond the villages allowed that are still checked one by one before reading stops.</summary>
+        private const int ExtraRowsChecked = 500;
+
+        /// <summary>"D12（第12行 贺砦社区 乱堆乱放）：" — every row/cell problem starts with its cell.</summary>
+        private static string Where(string cell, int row, string? who, string? what = null) =>
+            $"{cell}（第{row}行{(string.IsNullOrEmpty(who) ? "" : " " + who)}{(what is null ? "" : " " + what)}）：";
+
         private IReadOnlyList<ParsedVillage> ReadRows(ColumnMap map)
         {
             var sheet = map.Sheet;
@@ -286,33 +282,37 @@ public static partial class TemplateReader
             var colIndex = present.Select(c => map.Columns[c.Token]).ToArray();
             var codeSlot = Array.FindIndex(present, c => c.Role == ColumnRole.VillageCode);
             var lastRow = sheet.Dimension.End.Row;
+            var formats = new Dictionary<int, string?>();
 
-            // Pass 1: collect non-blank rows, stopping early if there are more than villages allowed.
-            var rows = new List<(int Row, object?[] Values)>();
+            // Pass 1: collect non-blank rows. Extra rows (another township's village pasted below) are
+            // reported one by one with the other problems; only a file far larger than the list stops early.
+            var rows = new List<(int Row, CellInput[] Values)>();
             var seenData = !map.SkipLeadingHeaderRows;
             for (var r = map.FirstDataRow; r <= lastRow; r++)
             {
-                object?[]? values = null;
-                var any = false;
+                CellInput[]? values = null;
                 for (var i = 0; i < colIndex.Length; i++)
                 {
                     var v = sheet.GetValue(r, colIndex[i]);
-                    if (CellText.IsBlank(v)) continue;
-                    values ??= new object?[colIndex.Length];
-                    values[i] = v;
-                    any = true;
+                    if (v is null || (v is string s && CellText.Normalize(s) is null)) continue;
+                    values ??= new CellInput[colIndex.Length];
+                    values[i] = CellInput.From(sheet, r, colIndex[i], formats);
                 }
-                if (!any) continue;
+                if (values is null) continue;
                 if (!seenData)
                 {
-                    if (values![codeSlot] is null) continue; // a header row under the title row
+                    if (values[codeSlot].Value is null) continue; // a header row under the title row
                     seenData = true;
                 }
-                rows.Add((r, values!));
-                if (rows.Count > allowedVillages.Count)
+                // Empty slots of a non-blank row: a formula saved without its result is not blank.
+                for (var i = 0; i < colIndex.Length; i++)
+                    if (values[i].Value is null && present[i].IsInput)
+                        values[i] = CellInput.From(sheet, r, colIndex[i], formats);
+                rows.Add((r, values));
+                if (rows.Count > allowedVillages.Count + ExtraRowsChecked)
                 {
-                    Add(ImportProblemKind.TooManyRows, $"数据行数超过应填报的村（社区）数（{allowedVillages.Count}个），请勿增加行或粘贴其他表格的数据 (more rows than villages)", sheet.Name);
-                    return [];
+                    Add(ImportProblemKind.TooManyRows, $"数据行数远多于应填报的村（社区）数（{allowedVillages.Count}个），第{r}行以后未检查，请勿粘贴其他表格的数据 (far more rows than villages)", sheet.Name);
+                    break;
                 }
             }
 
@@ -345,70 +345,74 @@ public static partial class TemplateReader
                     Array.FindIndex(present, z => z.Role == ColumnRole.ZeroCondition && z.Item == c.Item)));
         }
 
-        private ParsedVillage? ParseRow(ExcelWorksheet sheet, int r, Slots slots, int[] colIndex, object?[] values,
+        private string Scope => expected.Kind == TemplateKind.Township ? "本乡镇" : "本区";
+
+        private ParsedVillage? ParseRow(ExcelWorksheet sheet, int r, Slots slots, int[] colIndex, CellInput[] values,
             HashSet<string> allowed, Dictionary<string, int> firstRowOf)
         {
-            object? Raw(ColumnRole role) => slots.Of(role) is var i and >= 0 ? values[i] : null;
+            CellInput Raw(ColumnRole role) => slots.Of(role) is var i and >= 0 ? values[i] : CellInput.Empty;
             string Ref(int slot) => ExcelCellBase.GetAddress(r, colIndex[slot]);
             var codeSlot = slots.Of(ColumnRole.VillageCode);
 
             var rawCode = Raw(ColumnRole.VillageCode);
-            var codeText = rawCode is double d ? d.ToString("0", CultureInfo.InvariantCulture) : CellText.ToText(rawCode);
-            var name = CellText.ToText(Raw(ColumnRole.VillageName));
-            var township = CellText.ToText(Raw(ColumnRole.Township));
+            var codeText = CellValues.Code(rawCode);
+            var name = CellValues.Text(Raw(ColumnRole.VillageName));
+            var township = CellValues.Text(Raw(ColumnRole.Township));
             var who = name ?? codeText ?? "";
-            var prefix = $"第{r}行 {who}".TrimEnd();
+            var codeCell = Ref(codeSlot);
 
             if (codeText is null)
             {
-                Add(ImportProblemKind.MissingVillageCode, $"第{r}行{(name is null ? "" : " " + name)}：缺少村（社区）代码，此行无法导入，请勿修改或删除代码列 (missing village code)",
-                    sheet.Name, Ref(codeSlot), r, null, name);
+                Add(ImportProblemKind.MissingVillageCode, $"{Where(codeCell, r, name)}缺少村（社区）代码，此行无法导入，请勿修改或删除代码列 (missing village code)",
+                    sheet.Name, codeCell, r, null, name);
                 return null;
             }
             if (!DivisionCode.TryParse(codeText, out var code) || code.Level != DivisionLevel.Village)
             {
-                Add(ImportProblemKind.InvalidVillageCode, $"{prefix}：村（社区）代码应为12位数字，实际为\"{CellText.Display(rawCode)}\" (invalid village code)",
-                    sheet.Name, Ref(codeSlot), r, codeText, name);
+                Add(ImportProblemKind.InvalidVillageCode, $"{Where(codeCell, r, who)}村（社区）代码应为12位数字，实际为\"{CellValues.Display(rawCode)}\" (invalid village code)",
+                    sheet.Name, codeCell, r, codeText, name);
                 return null;
             }
             if (!allowed.Contains(code.Value))
             {
-                Add(ImportProblemKind.UnknownVillage, $"{prefix}：村（社区）代码{code}不属于本次应填报的范围，请勿增加或修改村（社区） (village not allowed)",
-                    sheet.Name, Ref(codeSlot), r, code.Value, name);
+                Add(ImportProblemKind.UnknownVillage, $"{Where(codeCell, r, who)}该村不属于{Scope}（代码{code}），不在本次应填报的范围内，请删除此行 (village not allowed)",
+                    sheet.Name, codeCell, r, code.Value, name);
                 return null;
             }
             if (firstRowOf.TryGetValue(code.Value, out var firstRow))
             {
-                Add(ImportProblemKind.DuplicateVillage, $"{prefix}：与第{firstRow}行是同一个村（社区）（代码{code}），请删除重复的行 (duplicate village)",
-                    sheet.Name, Ref(codeSlot), r, code.Value, name);
+                Add(ImportProblemKind.DuplicateVillage, $"{Where(codeCell, r, who)}与第{firstRow}行是同一个村（社区）（代码{code}），请删除重复的行 (duplicate village)",
+                    sheet.Name, codeCell, r, code.Value, name);
                 return null;
             }
             firstRowOf[code.Value] = r;
 
             var problemsBefore = _problems.Count;
             var items = new Dictionary<string, ItemValue>(StringComparer.Ordinal);
+            var cells = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var item in layout.Items)
             {
                 if (!slots.Items.TryGetValue(item, out var at)) continue; // reported as a missing column already
                 var (slot, zeroSlot) = at;
+                cells[item.Code] = Ref(slot);
                 var parsed = CellFormatting.ParseItem(item, values[slot]);
                 string? zero = null;
                 if (zeroSlot >= 0)
                 {
                     var (z, zeroError) = CellFormatting.ParseOption(item.ZeroConditions, values[zeroSlot], "不得分情形");
                     if (zeroError is not null)
-                        Add(ImportProblemKind.InvalidValue, $"{prefix} {item.Title}：{zeroError}", sheet.Name, Ref(zeroSlot), r, code.Value, name, item);
+                        Add(ImportProblemKind.InvalidValue, $"{Where(Ref(zeroSlot), r, who, item.Title)}{zeroError}", sheet.Name, Ref(zeroSlot), r, code.Value, name, item);
                     zero = z;
                 }
                 if (parsed.Error is not null)
                 {
                     Add(parsed.Blank ? ImportProblemKind.MissingValue : ImportProblemKind.InvalidValue,
-                        $"{prefix} {item.Title}：{parsed.Error}", sheet.Name, Ref(slot), r, code.Value, name, item);
+                        $"{Where(Ref(slot), r, who, item.Title)}{parsed.Error}", sheet.Name, Ref(slot), r, code.Value, name, item);
                     continue;
                 }
                 if (parsed.Value!.NotApplicable && zero is not null)
                 {
-                    Add(ImportProblemKind.Conflict, $"{prefix} {item.Title}：已填\"{NotApplicableWord}\"，不能再选择不得分情形",
+                    Add(ImportProblemKind.Conflict, $"{Where(Ref(zeroSlot), r, who, item.Title)}已填\"{NotApplicableWord}\"，不能再选择不得分情形",
                         sheet.Name, Ref(zeroSlot), r, code.Value, name, item);
                     continue;
                 }
@@ -421,16 +425,24 @@ public static partial class TemplateReader
             {
                 var (v, vetoError) = CellFormatting.ParseOption(layout.Vetoes, values[vetoSlot], "一票否决");
                 if (vetoError is not null)
-                    Add(ImportProblemKind.InvalidValue, $"{prefix} 一票否决：{vetoError}", sheet.Name, Ref(vetoSlot), r, code.Value, name);
+                    Add(ImportProblemKind.InvalidValue, $"{Where(Ref(vetoSlot), r, who, VetoHeader)}{vetoError}", sheet.Name, Ref(vetoSlot), r, code.Value, name);
                 veto = v;
             }
-            var noteRaw = Raw(ColumnRole.Note);
-            // Notes keep their inner text; only the ends are trimmed (full-width spaces included).
-            var note = noteRaw is string s ? CellText.Normalize(s) is null ? null : s.Trim().Trim('\u3000').Trim() : CellText.ToText(noteRaw);
+            // The note as the cell shows it (a date reads 2026/11/20); a blank cell is no note — the sheet as
+            // uploaded is the sheet as stored, so a cleared pre-filled note clears the stored one.
+            var noteSlot = slots.Of(ColumnRole.Note);
+            string? note = null;
+            if (noteSlot >= 0)
+            {
+                if (CellValues.Unreadable(values[noteSlot]) is { } noteError)
+                    Add(ImportProblemKind.InvalidValue, $"{Where(Ref(noteSlot), r, who, NoteHeader)}{noteError}", sheet.Name, Ref(noteSlot), r, code.Value, name);
+                else note = CellValues.Text(values[noteSlot]);
+            }
 
             return new ParsedVillage(r, code, name ?? "", township, new VillageValues { Items = items, VetoCode = veto, Note = note })
             {
                 HasProblems = _problems.Count > problemsBefore,
+                ItemCells = cells,
             };
         }
     }

@@ -197,12 +197,13 @@ public static class TemplateWriter
             else if (c.Role == ColumnRole.Item && c.Item!.IsCounting)
             {
                 var max = c.Item.UpperBound;
+                var min = c.Item.Bounds.Min;
                 if (c.Item.MayBeNotApplicable)
                 {
                     var custom = ws.DataValidations.AddCustomValidation(address);
                     var upper = max is { } m ? $",{first}<={m}" : "";
                     custom.Formula.ExcelFormula =
-                        $"OR({first}=\"{NotApplicableWord}\",AND(ISNUMBER({first}),{first}>=0,{first}=INT({first}){upper}))";
+                        $"OR({first}=\"{NotApplicableWord}\",AND(ISNUMBER({first}),{first}>={min},{first}=INT({first}){upper}))";
                     // EPPlus 4.5 defaults every validation to "between" and then demands Formula2; custom has none.
                     custom.Operator = ExcelDataValidationOperator.equal;
                     dv = custom;
@@ -213,13 +214,13 @@ public static class TemplateWriter
                     if (max is { } m)
                     {
                         whole.Operator = ExcelDataValidationOperator.between;
-                        whole.Formula.Value = 0;
+                        whole.Formula.Value = min;
                         whole.Formula2.Value = m;
                     }
                     else
                     {
                         whole.Operator = ExcelDataValidationOperator.greaterThanOrEqual;
-                        whole.Formula.Value = 0;
+                        whole.Formula.Value = min;
                     }
                     dv = whole;
                 }

@@ -1,6 +1,7 @@
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Domain.Calendar;
 using EnvScore.Domain.Rules;
+using EnvScore.Domain.Scoring;
 using EnvScore.Spreadsheets.Templates;
 using SheetItemKind = EnvScore.Spreadsheets.Templates.ItemKind;
 
@@ -34,8 +35,8 @@ public static class TemplateLayouts
         };
         return item switch
         {
-            PerOccurrenceItem p => common with { Kind = SheetItemKind.PerOccurrence, Unit = p.Unit, BlankMeansZero = true },
-            SampledItem s => common with { Kind = SheetItemKind.Sampled, Unit = s.Unit, SampleSize = s.Samples, BlankMeansZero = true },
+            PerOccurrenceItem p => common with { Kind = SheetItemKind.PerOccurrence, Unit = p.Unit, BlankMeansZero = true, Bounds = InputBounds.Of(p)!.Value },
+            SampledItem s => common with { Kind = SheetItemKind.Sampled, Unit = s.Unit, SampleSize = s.Samples, BlankMeansZero = true, Bounds = InputBounds.Of(s)!.Value },
             LevelsItem l => common with { Kind = SheetItemKind.Levels, Levels = [.. l.Levels.Select(v => new NamedOption(v.Code, v.Name))] },
             _ => common,
         };
@@ -45,7 +46,7 @@ public static class TemplateLayouts
     {
         Code = bonus.Code, Title = bonus.Title, Kind = SheetItemKind.Bonus, MaxPoints = bonus.Cap ?? policy.TotalCap,
         RuleText = bonus.Criteria ?? "", BlankMeansZero = true,
-        MaxCount = Math.Max(1, (int)Math.Floor((bonus.Cap ?? policy.TotalCap) / bonus.PointsEach)),
+        Bounds = InputBounds.Of(bonus), // the engine caps the points, not the count (issue #13)
     };
 
     /// <summary>What the spreadsheet holds for a stored sheet (the prefill).</summary>
