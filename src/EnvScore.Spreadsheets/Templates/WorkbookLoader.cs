@@ -85,6 +85,16 @@ internal static class WorkbookLoader
         return true;
     }
 
+    /// <summary>
+    /// The serial a .xls stored, from the DateTime ExcelDataReader made of it: it counts days from
+    /// 1899-12-31 and skips Excel's phantom 1900-02-29 (serial 60), so serials from 60 on are one more.
+    /// </summary>
+    internal static double XlsSerial(DateTime dt)
+    {
+        var days = (dt - new DateTime(1899, 12, 31)).TotalDays;
+        return days >= 60 ? days + 1 : days;
+    }
+
     /// <summary>Largest .xls grid copied (rows × columns): a template is a few thousand cells.</summary>
     private const long MaxXlsCells = 2_000_000;
 
@@ -122,7 +132,7 @@ internal static class WorkbookLoader
                         {
                             case string s: cell.Value = s; break;
                             case bool b: cell.Value = b; break;
-                            case DateTime dt: cell.Value = dt.ToOADate(); break;
+                            case DateTime dt: cell.Value = XlsSerial(dt); break;
                             case TimeSpan ts: cell.Value = ts.TotalDays; break;
                             case IConvertible c: cell.Value = c.ToDouble(System.Globalization.CultureInfo.InvariantCulture); break;
                             default: cell.Value = value.ToString(); break;
