@@ -81,6 +81,11 @@ public sealed record TemplateImportOptions
     /// file by its headers and adds a warning; true refuses the file.
     /// </summary>
     public bool RequireMetadata { get; init; }
+    /// <summary>
+    /// Spot-checks: a village row whose input cells are all blank was not checked — it is returned with
+    /// <see cref="ParsedVillage.IsBlankRow"/> and no problems, instead of being read as zeros/missing values.
+    /// </summary>
+    public bool BlankRowsAreNotChecked { get; init; }
 }
 
 public sealed record TemplateImportResult(IReadOnlyList<ParsedVillage> Villages, IReadOnlyList<ImportProblem> Problems)

@@ -122,6 +122,15 @@ public enum TemplateKind
     District,
 }
 
+/// <summary>Which sheet a template fills: the township's self-evaluation or the district's spot-check.</summary>
+public enum SheetKind
+{
+    /// <summary>乡镇自评 (EvaluationKind.Self).</summary>
+    SelfEvaluation,
+    /// <summary>区级抽查 by a district inspector (EvaluationKind.District): same columns, only the villages checked.</summary>
+    SpotCheck,
+}
+
 /// <summary>Whose template this is. For a district template the township fields are null.</summary>
 public sealed record TemplateScope(
     TemplateKind Kind,
@@ -135,6 +144,11 @@ public sealed record TemplateScope(
 
     public static TemplateScope ForDistrict(DivisionCode districtCode, string districtName) =>
         new(TemplateKind.District, districtCode, districtName);
+
+    /// <summary>Self-evaluation (default) or district spot-check; written to the metadata and checked on import.</summary>
+    public SheetKind Sheet { get; init; } = SheetKind.SelfEvaluation;
+
+    internal string SheetName => Sheet == SheetKind.SpotCheck ? "区级抽查表" : "自评表";
 
     internal void Validate()
     {

@@ -130,6 +130,14 @@ public static partial class TemplateReader
                 Add(ImportProblemKind.WrongScope, $"这是{Get(MetadataKeys.TownshipName)}（{Get(MetadataKeys.TownshipCode)}）的模板，不是{expected.TownshipName}（{expected.TownshipCode}）的，请下载本乡镇的模板 (wrong township)");
             }
 
+            var sheetText = Get(MetadataKeys.Sheet);
+            var sheetKind = sheetText.Length == 0 ? SheetKind.SelfEvaluation : Enum.TryParse<SheetKind>(sheetText, out var sk) ? sk : (SheetKind?)null;
+            if (sheetKind != expected.Sheet)
+            {
+                var found = sheetKind == SheetKind.SpotCheck ? "区级抽查表" : sheetKind == SheetKind.SelfEvaluation ? "乡镇自评表" : $"\"{sheetText}\"";
+                Add(ImportProblemKind.WrongScope, $"这是{found}的模板，这里应上传{(expected.Sheet == SheetKind.SpotCheck ? "区级抽查表" : "乡镇自评表")}，请下载对应的模板 (sheet kind {sheetText}, expected {expected.Sheet})");
+            }
+
             var monthText = Get(MetadataKeys.Month);
             if (!EvaluationMonth.TryParse(monthText, out var month) || month != layout.Month)
             {
@@ -339,6 +347,7 @@ public static partial class TemplateReader
         private sealed class Slots(TemplateColumn[] present)
         {
             public int Of(ColumnRole role) => Array.FindIndex(present, c => c.Role == role);
+            public bool IsInput(int slot) => present[slot].IsInput;
             public readonly Dictionary<TemplateItem, (int Value, int Zero)> Items = present
                 .Where(c => c.Role == ColumnRole.Item)
                 .ToDictionary(c => c.Item!, c => (Array.IndexOf(present, c),
@@ -386,6 +395,9 @@ public static partial class TemplateReader
                 return null;
             }
             firstRowOf[code.Value] = r;
+
+            if (options.BlankRowsAreNotChecked && Enumerable.Range(0, values.Length).All(i => !slots.IsInput(i) || CellValues.IsBlank(values[i])))
+                return new ParsedVillage(r, code, name ?? "", township, new VillageValues()) { IsBlankRow = true };
 
             var problemsBefore = _problems.Count;
             var items = new Dictionary<string, ItemValue>(StringComparer.Ordinal);

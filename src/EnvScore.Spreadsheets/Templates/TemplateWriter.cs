@@ -78,7 +78,7 @@ public static class TemplateWriter
     private static void WriteHeader(ExcelWorksheet ws, TemplateLayout layout, TemplateScope scope, IReadOnlyList<TemplateColumn> columns)
     {
         var last = columns.Count;
-        SetMerged(ws, TitleRow, 1, TitleRow, last, $"{layout.Month.ToChinese()} {scope.DisplayName} {layout.Title}");
+        SetMerged(ws, TitleRow, 1, TitleRow, last, $"{layout.Month.ToChinese()} {scope.DisplayName} {layout.Title}{(scope.Sheet == SheetKind.SpotCheck ? "（区级抽查）" : "")}");
         ws.Cells[TitleRow, 1].Style.Font.Size = 16;
         ws.Cells[TitleRow, 1].Style.Font.Bold = true;
         ws.Row(TitleRow).Height = 28;
@@ -328,6 +328,7 @@ public static class TemplateWriter
         {
             (MetadataKeys.Format, FormatVersion),
             (MetadataKeys.Kind, scope.Kind.ToString()),
+            (MetadataKeys.Sheet, scope.Sheet.ToString()),
             (MetadataKeys.DistrictCode, scope.DistrictCode.Value),
             (MetadataKeys.DistrictName, scope.DistrictName),
             (MetadataKeys.TownshipCode, scope.TownshipCode?.Value ?? ""),
@@ -377,6 +378,8 @@ internal static class MetadataKeys
 {
     public const string Format = "format";
     public const string Kind = "template_kind";
+    /// <summary>SelfEvaluation or SpotCheck; absent in templates made before spot-checks had one (= SelfEvaluation).</summary>
+    public const string Sheet = "sheet_kind";
     public const string DistrictCode = "district_code";
     public const string DistrictName = "district_name";
     public const string TownshipCode = "township_code";

@@ -17,7 +17,7 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
     private static string At(string action, string extra = "") => string.Format(Url, action) + extra;
 
     /// <summary>Fills every row clean, then applies the changes (village code → item code → cell text).</summary>
-    private static byte[] Fill(byte[] template, Action<ExcelWorksheet, Func<string, int>, Func<string, int>> edit)
+    internal static byte[] Fill(byte[] template, Action<ExcelWorksheet, Func<string, int>, Func<string, int>> edit)
     {
         using var package = new ExcelPackage(new MemoryStream(template));
         var sheet = package.Workbook.Worksheets[TemplateConventions.DataSheetName];
@@ -41,7 +41,7 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
         return output.ToArray();
     }
 
-    private static MultipartFormDataContent Upload(byte[] bytes)
+    internal static MultipartFormDataContent Upload(byte[] bytes)
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");

@@ -142,7 +142,7 @@ public class EvaluationService(
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Lock the row first: concurrent writers queue here and then see a changed version.
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM evaluations WHERE id = {id} FOR UPDATE", ct);
+        await LockAsync([id], ct);
         var locked = await db.Evaluations.VisibleTo(user)
             .Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery().SingleOrDefaultAsync(e => e.Id == id, ct);
         if (locked is null) return new SheetOutcome.NotFound();
@@ -158,6 +158,17 @@ public class EvaluationService(
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new SheetOutcome.Done(locked);
+    }
+
+    /// <summary>
+    /// Locks sheet rows for the rest of the current transaction (SELECT … FOR UPDATE), in id order so that
+    /// writers locking several rows (the spreadsheet import) never deadlock. Every writer of a sheet takes this
+    /// lock before reading the row it changes and comparing its version.
+    /// </summary>
+    public Task LockAsync(IReadOnlyCollection<int> ids, CancellationToken ct)
+    {
+        var array = ids.ToArray();
+        return db.Database.ExecuteSqlAsync($"SELECT 1 FROM evaluations WHERE id = ANY({array}) ORDER BY id FOR UPDATE", ct);
     }
 
     /// <summary>Self sheets: from opening to the township deadline; district checks: to the district-check deadline.</summary>

@@ -12,6 +12,7 @@ public static class EvaluationsServiceCollectionExtensions
         builder.Services.AddScoped<EvaluationService>();
         builder.Services.AddScoped<EvidenceService>();
         builder.Services.AddScoped<Spreadsheets.TownshipImport>();
+        builder.Services.AddSingleton<Spreadsheets.SpreadsheetImportHooks>();
         return builder;
     }
 }

@@ -21,22 +21,37 @@ public static class SpreadsheetEndpoints
         var group = app.MapGroup("/api/spreadsheets").RequireAuthorization();
 
         // A township's template; without townshipId, the whole district's (DistrictAdmin: one row per village, with its township).
-        group.MapGet("/template", async (string? month, int? townshipId, HttpContext http, EnvScoreDbContext db, RuleSetStore store, CancellationToken ct) =>
+        // kind=District: the district inspector's spot-check (区级抽查) of the township, optionally only the villages
+        // listed in villages=code,code… (default: every village; rows left blank are not checked).
+        group.MapGet("/template", async (string? month, int? townshipId, string? kind, string? villages, HttpContext http, EnvScoreDbContext db,
+            RuleSetStore store, CancellationToken ct) =>
         {
+            if (!TryKind(kind, out var k)) return KindProblem(kind);
             if (townshipId is null) return await DistrictTemplateAsync(http.User, month, db, store, ct);
-            var (context, status, error) = await TownshipMonth.LoadAsync(http.User, month, townshipId.Value, db, store, ct);
+            var (context, status, error) = await TownshipMonth.LoadAsync(http.User, month, townshipId.Value, k, db, store, ct);
             if (context is null) return Failure(status, error);
-            var sheets = await SelfSheetsAsync(db.Evaluations.Where(e => e.TownshipId == townshipId), context.Month, ct);
-            var villages = context.Villages.Select(v => new TemplateVillage(DivisionCode.Parse(v.Code), v.Name, context.Township.Name,
+            var rows = context.Villages;
+            if (!string.IsNullOrWhiteSpace(villages))
+            {
+                var wanted = villages.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                var unknown = wanted.Where(c => rows.All(v => v.Code != c)).ToList();
+                if (unknown.Count > 0)
+                    return Results.Problem(title: $"村（社区）代码{string.Join("、", unknown)}不属于{context.Township.Name} (villages not in the township)", statusCode: 400);
+                rows = [.. rows.Where(v => wanted.Contains(v.Code))];
+            }
+            var sheets = await SheetsAsync(db.Evaluations.Where(e => e.TownshipId == townshipId), context.Month, k, ct);
+            var templateRows = rows.Select(v => new TemplateVillage(DivisionCode.Parse(v.Code), v.Name, context.Township.Name,
                 sheets.TryGetValue(v.Id, out var s) ? TemplateLayouts.Values(s) : null)).ToList();
-            var bytes = TemplateWriter.Write(context.Layout, context.Scope, villages);
-            return Results.File(bytes, XlsxType, $"{context.Township.Name}-{context.Month}-自评表.xlsx");
+            var bytes = TemplateWriter.Write(context.Layout, context.Scope, templateRows);
+            var what = k == EvaluationKind.District ? "区级抽查表" : "自评表";
+            return Results.File(bytes, XlsxType, $"{context.Township.Name}-{context.Month}-{what}.xlsx");
         });
 
-        group.MapPost("/import", async (string? month, int townshipId, bool? submit, IFormFile? file, HttpContext http,
+        group.MapPost("/import", async (string? month, int townshipId, string? kind, bool? submit, IFormFile? file, HttpContext http,
             TownshipImport import, CancellationToken ct) =>
         {
-            var report = await import.RunAsync(http.User, month, townshipId, file, submit == true, ct);
+            if (!TryKind(kind, out var k)) return KindProblem(kind);
+            var report = await import.RunAsync(http.User, month, townshipId, k, file, submit == true, ct);
             return report.Status switch
             {
                 200 => Results.Ok(report),
@@ -60,15 +75,25 @@ public static class SpreadsheetEndpoints
         var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);
         var villages = await db.Villages.AsNoTracking().Include(v => v.Township)
             .Where(v => v.Township!.DistrictId == districtId && v.IsActive && v.Township.IsActive).OrderBy(v => v.Code).ToListAsync(ct);
-        var sheets = await SelfSheetsAsync(db.Evaluations.Where(e => e.DistrictId == districtId), m, ct);
+        var sheets = await SheetsAsync(db.Evaluations.Where(e => e.DistrictId == districtId), m, EvaluationKind.Self, ct);
         var rows = villages.Select(v => new TemplateVillage(DivisionCode.Parse(v.Code), v.Name, v.Township!.Name,
             sheets.TryGetValue(v.Id, out var s) ? TemplateLayouts.Values(s) : null)).ToList();
         var bytes = TemplateWriter.Write(TemplateLayouts.From(store.Parse(record), m), TemplateScope.ForDistrict(DivisionCode.Parse(district.Code), district.Name), rows);
         return Results.File(bytes, XlsxType, $"{district.Name}-{m}-全区评比表.xlsx");
     }
 
-    private static Task<Dictionary<int, Evaluation>> SelfSheetsAsync(IQueryable<Evaluation> scope, Domain.Calendar.EvaluationMonth month, CancellationToken ct) =>
-        scope.AsNoTracking().Include(e => e.Entries).Where(e => e.Month == month.Key && e.Kind == EvaluationKind.Self).ToDictionaryAsync(e => e.VillageId, ct);
+    private static Task<Dictionary<int, Evaluation>> SheetsAsync(IQueryable<Evaluation> scope, Domain.Calendar.EvaluationMonth month,
+        EvaluationKind kind, CancellationToken ct) =>
+        scope.AsNoTracking().Include(e => e.Entries).Where(e => e.Month == month.Key && e.Kind == kind).ToDictionaryAsync(e => e.VillageId, ct);
+
+    private static bool TryKind(string? text, out EvaluationKind kind)
+    {
+        kind = EvaluationKind.Self;
+        return string.IsNullOrWhiteSpace(text) || (Enum.TryParse(text, ignoreCase: true, out kind) && Enum.IsDefined(kind));
+    }
+
+    private static IResult KindProblem(string? kind) =>
+        Results.Problem(title: $"kind应为Self（乡镇自评）或District（区级抽查），实际为\"{kind}\" (kind must be Self or District)", statusCode: 400);
 
     private static IResult Failure(int status, string? error) => status switch
     {

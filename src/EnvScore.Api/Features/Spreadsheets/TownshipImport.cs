@@ -20,40 +20,66 @@ public sealed record ImportReport(int Status, string Title, IReadOnlyList<Import
     int Created = 0, int Updated = 0, int Unchanged = 0, bool Submitted = false);
 
 /// <summary>
-/// A township's filled-in spreadsheet → its villages' self-evaluations: cell checks by the reader, item
-/// checks by the engine, then one transaction for the whole township — all or nothing. An unchanged
-/// re-upload writes nothing. Shared by the API and the web page, so both give the same messages.
+/// A seam for tests, called after an upload is validated and before its transaction starts (no-op in
+/// production). A test holds two uploads here to make them race deterministically.
 /// </summary>
-public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, EvaluationService sheets, AuditWriter audit, IMapper mapper, TimeProvider time)
+public class SpreadsheetImportHooks
 {
-    public async Task<ImportReport> RunAsync(ClaimsPrincipal user, string? month, int townshipId, IFormFile? file, bool submit, CancellationToken ct)
+    public virtual Task BeforeWriteAsync(CancellationToken ct) => Task.CompletedTask;
+}
+
+/// <summary>
+/// A township's filled-in spreadsheet → its villages' sheets of one kind (self-evaluation, or the district's
+/// spot-check for the villages checked): cell checks by the reader, item checks by the engine, then one
+/// transaction for the whole township — all or nothing. An unchanged re-upload writes nothing. Concurrency as
+/// the sheet writer (<see cref="EvaluationService"/>): the rows are locked with <see cref="EvaluationService.LockAsync"/>
+/// and their versions compared with those the upload was checked against; a concurrent change or a concurrent
+/// upload makes the later one a 409 with nothing stored. Shared by the API and the web page.
+/// </summary>
+public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, EvaluationService sheets, AuditWriter audit, IMapper mapper,
+    TimeProvider time, SpreadsheetImportHooks hooks)
+{
+    public const string ConcurrentChange =
+        "上传期间本乡镇的评比表被其他人修改（或同一时间有另一份表上传），本次未导入任何内容。请重新下载最新的表核对后再上传 (changed concurrently; nothing stored)";
+
+    public Task<ImportReport> RunAsync(ClaimsPrincipal user, string? month, int townshipId, IFormFile? file, bool submit, CancellationToken ct) =>
+        RunAsync(user, month, townshipId, EvaluationKind.Self, file, submit, ct);
+
+    public async Task<ImportReport> RunAsync(ClaimsPrincipal user, string? month, int townshipId, EvaluationKind kind, IFormFile? file, bool submit,
+        CancellationToken ct)
     {
-        var (context, status, failure) = await TownshipMonth.LoadAsync(user, month, townshipId, db, store, ct);
+        var (context, status, failure) = await TownshipMonth.LoadAsync(user, month, townshipId, kind, db, store, ct);
         if (context is null) return new ImportReport(status, failure!, [], []);
         if (file is null || file.Length == 0)
             return new ImportReport(400, "请在表单字段\"file\"中上传填好的Excel文件 (upload the .xlsx in form field \"file\")", [], []);
-        if (await sheets.WindowConflict(context.Township.DistrictId, context.Month, EvaluationKind.Self, ct) is SheetOutcome.Conflict late)
+        if (await sheets.WindowConflict(context.Township.DistrictId, context.Month, kind, ct) is SheetOutcome.Conflict late)
             return new ImportReport(409, late.Message, [], []);
 
-
+        var spotCheck = kind == EvaluationKind.District;
         TemplateImportResult parsed;
         await using (var stream = file.OpenReadStream())
-            parsed = TemplateReader.Read(stream, context.Layout, context.Scope, [.. context.Villages.Select(v => DivisionCode.Parse(v.Code))]);
+            parsed = TemplateReader.Read(stream, context.Layout, context.Scope, [.. context.Villages.Select(v => DivisionCode.Parse(v.Code))],
+                new TemplateImportOptions { RequireAllVillages = !spotCheck, BlankRowsAreNotChecked = spotCheck });
         var problems = parsed.Errors.Select(Issue).ToList();
         var warnings = parsed.Problems.Where(p => p.Severity == ProblemSeverity.Warning).Select(Issue).ToList();
 
         var byCode = context.Villages.ToDictionary(v => v.Code);
-        var existing = await db.Evaluations.Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
-            .Where(e => e.TownshipId == townshipId && e.Month == context.Month.Key && e.Kind == EvaluationKind.Self)
-            .ToDictionaryAsync(e => e.VillageId, ct);
-        var incoming = new List<(Village Village, Evaluation? Stored, List<EvaluationEntry> Entries, List<string> Vetoes, string? Note)>();
+        // What the upload is checked against; compared again under the row locks before anything is written.
+        var seen = await Scope(townshipId, context.Month, kind).AsNoTracking()
+            .Select(e => new { e.VillageId, e.Id, e.Version, e.Status }).ToDictionaryAsync(e => e.VillageId, ct);
+        var incoming = new List<(Village Village, List<EvaluationEntry> Entries, List<string> Vetoes, string? Note)>();
         foreach (var row in parsed.Villages.Where(r => !r.HasProblems))
         {
             var village = byCode[row.Code.Value];
-            existing.TryGetValue(village.Id, out var stored);
-            if (stored is { Status: EvaluationStatus.Submitted or EvaluationStatus.Locked })
+            if (row.IsBlankRow)
             {
-                problems.Add(RowProblem(row, null, $"第{row.RowNumber}行 {village.Name}：本月自评表{EvaluationService.StatusName(stored.Status)}，不能再导入；如需修改请联系区里退回 (the sheet is {stored.Status})"));
+                if (seen.ContainsKey(village.Id))
+                    warnings.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：整行空白，未导入；已有的{EvaluationService.KindName(kind)}表保持不变 (blank row: stored sheet kept)"));
+                continue;
+            }
+            if (seen.TryGetValue(village.Id, out var stored) && stored.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
+            {
+                problems.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：本月{EvaluationService.KindName(kind)}表{EvaluationService.StatusName(stored.Status)}，不能再导入；如需修改请联系区里退回 (the sheet is {stored.Status})"));
                 continue;
             }
             var candidate = new Evaluation
@@ -63,23 +89,36 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             };
             foreach (var p in EvaluationService.Problems(context.Rules, candidate, submit, mapper))
             {
-                var title = context.Rules.Items.FirstOrDefault(i => i.Code == p.ItemCode)?.Title ?? p.ItemCode;
-                problems.Add(RowProblem(row, p.ItemCode, $"第{row.RowNumber}行 {village.Name} {title}：{p.Message}"));
+                var title = context.Rules.Items.FirstOrDefault(i => i.Code == p.ItemCode)?.Title
+                            ?? context.Rules.Bonus.Items.FirstOrDefault(b => b.Code == p.ItemCode)?.Title ?? p.ItemCode;
+                var cell = p.ItemCode is { } c && row.ItemCells.TryGetValue(c, out var at) ? at : null;
+                var where = cell is null ? $"第{row.RowNumber}行 {village.Name} {title}：" : $"{cell}（第{row.RowNumber}行 {village.Name} {title}）：";
+                problems.Add(RowProblem(row, p.ItemCode, cell, where + p.Message));
             }
-            incoming.Add((village, stored, candidate.Entries, candidate.Vetoes, candidate.Note));
+            incoming.Add((village, candidate.Entries, candidate.Vetoes, candidate.Note));
         }
         if (problems.Count > 0)
             return new ImportReport(400, $"表格有{problems.Count}处问题，未导入任何内容，请按提示修改后重新上传 (the file has {problems.Count} problems; nothing was stored)",
                 problems, warnings);
 
-        // All or nothing: one transaction for the whole township.
+        await hooks.BeforeWriteAsync(ct);
+
+        // All or nothing: one transaction for the whole township, under the same row locks as the sheet writer.
         var userName = user.Identity!.Name!;
         var now = time.GetUtcNow();
         int created = 0, updated = 0, unchanged = 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (village, stored, entries, vetoes, note) in incoming)
+        await sheets.LockAsync([.. seen.Values.Select(e => e.Id)], ct);
+        var existing = await Scope(townshipId, context.Month, kind)
+            .Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery().ToDictionaryAsync(e => e.VillageId, ct);
+        if (existing.Count != seen.Count || existing.Any(e => !seen.TryGetValue(e.Key, out var s) || s.Version != e.Value.Version))
+            return new ImportReport(409, ConcurrentChange, [], warnings);
+        foreach (var (village, entries, vetoes, note) in incoming)
         {
+            existing.TryGetValue(village.Id, out var stored);
             var before = stored is null ? null : AuditWriter.Snapshot(stored);
+            // The sheet as uploaded is the sheet as stored: a blank 备注 clears the note.
+            var newNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
             if (stored is not null)
             {
                 // A re-upload of the same file changes nothing (no write, no audit row).
@@ -87,7 +126,7 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
                 {
                     Id = stored.Id, VillageId = stored.VillageId, Month = stored.Month, Kind = stored.Kind, CreatedBy = "", UpdatedBy = "",
                     Status = submit ? EvaluationStatus.Submitted : stored.Status,
-                    Note = string.IsNullOrWhiteSpace(note) ? stored.Note : note.Trim(), Vetoes = vetoes,
+                    Note = newNote, Vetoes = vetoes,
                     ReturnReason = submit ? null : stored.ReturnReason, Entries = entries, Evidence = stored.Evidence,
                 };
                 if (AuditWriter.Snapshot(preview) == before) { unchanged++; continue; }
@@ -95,13 +134,13 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             var sheet = stored ?? new Evaluation
             {
                 VillageId = village.Id, TownshipId = townshipId, DistrictId = context.Township.DistrictId, Month = context.Month.Key,
-                Kind = EvaluationKind.Self, RuleSetId = context.RuleSetId, Status = EvaluationStatus.Draft, CreatedAt = now, CreatedBy = userName,
+                Kind = kind, RuleSetId = context.RuleSetId, Status = EvaluationStatus.Draft, CreatedAt = now, CreatedBy = userName,
                 UpdatedAt = now, UpdatedBy = userName,
             };
             if (stored is not null) db.EvaluationEntries.RemoveRange(stored.Entries);
             sheet.Entries = entries;
             sheet.Vetoes = vetoes;
-            sheet.Note = string.IsNullOrWhiteSpace(note) ? sheet.Note : note.Trim();
+            sheet.Note = newNote;
             if (submit)
             {
                 sheet.Status = EvaluationStatus.Submitted;
@@ -111,19 +150,42 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             }
             sheet.UpdatedAt = now;
             sheet.UpdatedBy = userName;
-            if (stored is null) { db.Evaluations.Add(sheet); created++; } else updated++;
-            await db.SaveChangesAsync(ct);
+            if (stored is null) { db.Evaluations.Add(sheet); created++; }
+            else
+            {
+                // The row itself is written even when only its entries changed, so that its version (xmin, the
+                // ETag) moves and every other writer holding the old one is refused.
+                db.Entry(sheet).Property(e => e.UpdatedAt).IsModified = true;
+                updated++;
+            }
+            // A concurrent upload that created the same sheet first: unique violation → 409, nothing kept.
+            if (!await TrySaveAsync(ct)) return new ImportReport(409, ConcurrentChange, [], warnings);
             audit.Record(userName, stored is null ? "Evaluation.Import" : "Evaluation.ImportUpdate", sheet, before, AuditWriter.Snapshot(sheet));
         }
-        await db.SaveChangesAsync(ct);
+        if (!await TrySaveAsync(ct)) return new ImportReport(409, ConcurrentChange, [], warnings);
         await tx.CommitAsync(ct);
         return new ImportReport(200, $"导入成功：新建{created}份，更新{updated}份，未变{unchanged}份{(submit ? "，已全部提交" : "（草稿）")} (imported)",
             [], warnings, created, updated, unchanged, submit);
     }
 
+    private IQueryable<Evaluation> Scope(int townshipId, Domain.Calendar.EvaluationMonth month, EvaluationKind kind) =>
+        db.Evaluations.Where(e => e.TownshipId == townshipId && e.Month == month.Key && e.Kind == kind);
+
+    private async Task<bool> TrySaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await db.TrySaveUniqueAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+
     private static ImportIssue Issue(ImportProblem p) =>
         new(p.Kind.ToString(), p.Message, p.SheetName, p.CellReference, p.RowNumber, p.VillageCode, p.VillageName, p.ItemCode, p.ItemTitle);
 
-    private static ImportIssue RowProblem(ParsedVillage row, string? itemCode, string message) =>
-        new("Entry", message, null, null, row.RowNumber, row.Code.Value, row.Name, itemCode, null);
+    private static ImportIssue RowProblem(ParsedVillage row, string? itemCode, string? cell, string message) =>
+        new("Entry", message, null, cell, row.RowNumber, row.Code.Value, row.Name, itemCode, null);
 }
