@@ -20,11 +20,16 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
     /// <summary>The answer to a spreadsheet upload posted without JavaScript.</summary>
     public ImportReport? Upload { get; private set; }
 
-    public async Task<IActionResult> OnPostUploadAsync(string? m, IFormFile? file, bool submit, CancellationToken ct)
+    public async Task<IActionResult> OnPostUploadAsync(string? m, int? t, IFormFile? file, bool submit, CancellationToken ct)
     {
-        if (User.TownshipId() is not { } own) return Forbid();
-        Upload = await import.RunAsync(User, Web.MonthOr(m, Web.CurrentMonth(time)).ToString(), own, file, submit, ct);
-        return await OnGetAsync(m, null, ct);
+        var month = Web.MonthOr(m, Web.CurrentMonth(time)).ToString();
+        // A secretary uploads the township's self-evaluation; district roles a township's spot-check (t).
+        if (User.IsInRole(Roles.TownshipSecretary) && User.TownshipId() is { } own)
+            Upload = await import.RunAsync(User, month, own, EvaluationKind.Self, file, submit, ct);
+        else if (t is { } township && User.DistrictId() is not null)
+            Upload = await import.RunAsync(User, month, township, EvaluationKind.District, file, submit, ct);
+        else return Forbid();
+        return await OnGetAsync(m, t, ct);
     }
 
     public EvaluationMonth Month { get; private set; }
