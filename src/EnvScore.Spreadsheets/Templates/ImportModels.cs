@@ -58,7 +58,7 @@ public sealed record ImportProblem
 public sealed record ParsedVillage(int RowNumber, DivisionCode Code, string Name, string? TownshipName, VillageValues Values)
 {
     public bool HasProblems { get; init; }
-    /// <summary>Item code → the A1 reference of its cell in this row (for messages about the row's values).</summary>
+    /// <summary>Item code (and "note") → the A1 reference of its cell in this row (for messages about the row's values).</summary>
     public IReadOnlyDictionary<string, string> ItemCells { get; init; } = new Dictionary<string, string>();
     /// <summary>True when the row was present but every input cell was blank.</summary>
     public bool IsBlankRow { get; init; }

@@ -446,6 +446,7 @@ public static partial class TemplateReader
             string? note = null;
             if (noteSlot >= 0)
             {
+                cells[NoteToken] = Ref(noteSlot);
                 if (CellValues.Unreadable(values[noteSlot]) is { } noteError)
                     Add(ImportProblemKind.InvalidValue, $"{Where(Ref(noteSlot), r, who, NoteHeader)}{noteError}", sheet.Name, Ref(noteSlot), r, code.Value, name);
                 else note = CellValues.Text(values[noteSlot]);

@@ -110,5 +110,12 @@ public class SpreadsheetPathTests(EnvScoreFactory factory) : IClassFixture<EnvSc
         Assert.Equal(1, report.GetProperty("updated").GetInt32());
         stored = await secretary.GetJsonAsync($"/odata/Evaluations?$filter=villageId eq {villageId}");
         Assert.Equal(JsonValueKind.Null, stored.GetProperty("value")[0].GetProperty("note").ValueKind);
+
+        // A note longer than a sheet may hold is a located problem, not a database error.
+        var tooLong = Fill(prefilled, (sheet, row, col) => sheet.Cells[row(code), col(TemplateConventions.NoteToken)].Value = new string('注', 2001));
+        var error = await (await secretary.PostAsync(url, Upload(tooLong))).ExpectAsync(HttpStatusCode.BadRequest);
+        var p = Assert.Single(Sheets.Problems(error));
+        Assert.Contains("备注不能超过2000字", p.GetProperty("message").GetString());
+        Assert.Matches("^[A-Z]+[0-9]+$", p.GetProperty("cell").GetString());
     }
 }

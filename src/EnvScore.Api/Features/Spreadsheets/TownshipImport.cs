@@ -82,6 +82,13 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
                 problems.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：本月{EvaluationService.KindName(kind)}表{EvaluationService.StatusName(stored.Status)}，不能再导入；如需修改请联系区里退回 (the sheet is {stored.Status})"));
                 continue;
             }
+            if (row.Values.Note is { Length: > EvaluationService.MaxNoteLength } longNote)
+            {
+                var cell = row.ItemCells.GetValueOrDefault(TemplateConventions.NoteToken);
+                problems.Add(RowProblem(row, null, cell,
+                    $"{cell}（第{row.RowNumber}行 {village.Name} 备注）：备注不能超过{EvaluationService.MaxNoteLength}字，实际为{longNote.Length}字 (note too long)"));
+                continue;
+            }
             var candidate = new Evaluation
             {
                 CreatedBy = "", UpdatedBy = "", Entries = TemplateLayouts.Entries(row.Values),
