@@ -47,7 +47,8 @@ internal static class SheetStaging
                                   || E'\x1f' || coalesce(ee.count::text, '') || E'\x1f' || coalesce(ee.level, '')
                                   || E'\x1f' || coalesce(ee.failed_samples::text, '')
                                   || E'\x1f' || CASE ee.passed WHEN true THEN '1' WHEN false THEN '0' ELSE '' END
-                                  || E'\x1f' || array_to_string(ee.zero_conditions, E'\x1d'), E'\x1e')
+                                  || E'\x1f' || array_to_string(ee.zero_conditions, E'\x1d')
+                                  || E'\x1f' || coalesce(ee.clauses::text, ''), E'\x1e')
                 FROM evaluation_entries ee WHERE ee.evaluation_id = e.id)
         FROM evaluations e
         WHERE e.district_id = ANY(@districts) AND e.month = @month AND e.submitted_at IS NOT NULL
@@ -217,16 +218,19 @@ internal static class SheetStaging
         }
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions ClauseJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     /// <summary>Parses the aggregated entries of one sheet (see <see cref="CountedSheetsSql"/>).</summary>
     internal static ItemEntry[] ParseEntries(string text)
     {
         var entries = new List<ItemEntry>(32);
-        Span<Range> f = stackalloc Range[8];
+        Span<Range> f = stackalloc Range[9];
         foreach (var range in text.AsSpan().Split('\u001e'))
         {
             var entry = text.AsSpan(range);
-            if (entry.Split(f, '\u001f') != 7) throw new FormatException($"malformed staged entry: {entry.ToString()}");
+            if (entry.Split(f, '\u001f') != 8) throw new FormatException($"malformed staged entry: {entry.ToString()}");
             var zero = entry[f[6]];
+            var clauses = entry[f[7]];
             entries.Add(new ItemEntry(
                 entry[f[0]].ToString(),
                 entry[f[1]] is "1",
@@ -234,7 +238,9 @@ internal static class SheetStaging
                 entry[f[3]].IsEmpty ? null : entry[f[3]].ToString(),
                 entry[f[4]].IsEmpty ? null : int.Parse(entry[f[4]], CultureInfo.InvariantCulture),
                 entry[f[5]].IsEmpty ? null : entry[f[5]] is "1",
-                zero.IsEmpty ? null : zero.ToString().Split('\u001d')));
+                zero.IsEmpty ? null : zero.ToString().Split('\u001d'),
+                Clauses: clauses.IsEmpty || clauses is "[]" ? null
+                    : Evaluations.EvaluationMappingProfile.ClauseInputs(System.Text.Json.JsonSerializer.Deserialize<List<Evaluations.ClauseValue>>(clauses, ClauseJson)!)));
         }
         return [.. entries];
     }

@@ -183,7 +183,10 @@ public class EvaluationService(
     public static IReadOnlyList<EntryProblem> Problems(Domain.Rules.RuleSet rules, Evaluation sheet, bool forSubmission, IMapper mapper)
     {
         var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
-        return ScoringEngine.Validate(rules, entries)
+        var duplicates = sheet.Entries.SelectMany(e => e.Clauses.GroupBy(c => c.Code).Where(g => g.Count() > 1)
+            .Select(g => new EntryProblem(EntryProblemKind.DuplicateItem, e.ItemCode, $"{nameof(ItemEntry.Clauses)}.{g.Key}",
+                $"细则\"{g.Key}\"重复填写 (clause entered twice)")));
+        return duplicates.Concat(ScoringEngine.Validate(rules, entries))
             .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired)
             .ToList();
     }

@@ -33,6 +33,8 @@ public sealed record EntryWrite
     public bool? Passed { get; init; }
     public List<string>? ZeroConditions { get; init; }
     public string? Note { get; init; }
+    /// <summary>An item with clauses: one input per clause, e.g. [{"code":"a","yes":true},{"code":"c","count":10}].</summary>
+    public List<ClauseValue>? Clauses { get; init; }
 }
 
 public sealed record ReturnRequest(string? Reason);
@@ -46,9 +48,26 @@ public class EvaluationMappingProfile : Profile
             .ForMember(e => e.Id, o => o.Ignore())
             .ForMember(e => e.EvaluationId, o => o.Ignore())
             .ForMember(e => e.ItemCode, o => o.MapFrom(w => w.ItemCode.Trim()))
-            .ForMember(e => e.ZeroConditions, o => o.MapFrom(w => w.ZeroConditions ?? new List<string>()));
+            .ForMember(e => e.ZeroConditions, o => o.MapFrom(w => w.ZeroConditions ?? new List<string>()))
+            .ForMember(e => e.Clauses, o => o.MapFrom(w => (w.Clauses ?? new List<ClauseValue>()).Select(Copy).ToList()));
         CreateMap<EvaluationEntry, ItemEntry>()
-            .ConstructUsing(e => new ItemEntry(e.ItemCode, e.NotApplicable, e.Count, e.Level, e.FailedSamples, e.Passed,
-                e.ZeroConditions.Count == 0 ? null : e.ZeroConditions, e.Note));
+            .ConvertUsing(e => ToItemEntry(e));
+    }
+
+    private static ClauseValue Copy(ClauseValue c) => new()
+    {
+        Code = c.Code.Trim(), Count = c.Count, Level = c.Level, Yes = c.Yes, Percent = c.Percent, Numerator = c.Numerator, Denominator = c.Denominator,
+    };
+
+    /// <summary>A stored entry as the engine reads it (a clause code given twice counts once: the first; the writer refuses duplicates).</summary>
+    public static ItemEntry ToItemEntry(EvaluationEntry e) =>
+        new(e.ItemCode, e.NotApplicable, e.Count, e.Level, e.FailedSamples, e.Passed, e.ZeroConditions.Count == 0 ? null : e.ZeroConditions, e.Note,
+            e.Clauses.Count == 0 ? null : ClauseInputs(e.Clauses));
+
+    public static IReadOnlyDictionary<string, ClauseInput> ClauseInputs(IEnumerable<ClauseValue> values)
+    {
+        var inputs = new Dictionary<string, ClauseInput>(StringComparer.Ordinal);
+        foreach (var v in values) inputs.TryAdd(v.Code, v.ToInput());
+        return inputs;
     }
 }

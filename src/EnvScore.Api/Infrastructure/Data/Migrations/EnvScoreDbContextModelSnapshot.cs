@@ -1940,6 +1940,44 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_evaluation_entries_evaluations_evaluation_id");
+
+                    b.OwnsMany("EnvScore.Api.Features.Evaluations.ClauseValue", "Clauses", b1 =>
+                        {
+                            b1.Property<int>("EvaluationEntryId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Code")
+                                .IsRequired();
+
+                            b1.Property<int?>("Count");
+
+                            b1.Property<decimal?>("Denominator");
+
+                            b1.Property<string>("Level");
+
+                            b1.Property<decimal?>("Numerator");
+
+                            b1.Property<decimal?>("Percent");
+
+                            b1.Property<bool?>("Yes");
+
+                            b1.HasKey("EvaluationEntryId", "__synthesizedOrdinal")
+                                .HasName("pk_evaluation_entries");
+
+                            b1.ToTable("evaluation_entries");
+
+                            b1
+                                .ToJson("clauses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("EvaluationEntryId")
+                                .HasConstraintName("fk_evaluation_entries_evaluation_entries_evaluation_entry_id");
+                        });
+
+                    b.Navigation("Clauses");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.Evaluations.EvidenceContent", b =>
