@@ -279,3 +279,38 @@ public class ClauseModelTests
         Assert.Contains(mixedSection, p => p.Kind == RuleSetProblemKind.MixedShape && p.ItemCode == "A");
     }
 }
+
+/// <summary>The example of scoring-rules/README.md ("Items with clauses") is a valid sheet that scores as its comments say.</summary>
+public class ReadmeClauseExampleTests
+{
+    [Fact]
+    public void The_readme_example_loads_and_scores()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EnvScore.sln"))) dir = dir.Parent;
+        var readme = File.ReadAllText(Path.Combine(dir!.FullName, "scoring-rules", "README.md"));
+        var section = readme[readme.IndexOf("## Items with clauses", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```yaml\n", StringComparison.Ordinal) + 8;
+        var yaml = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var r = RuleSetLoader.Parse("""
+            code: README
+            title: 示例
+            version: 1
+            effectiveFrom: "2026-01"
+            tiers: {demonstrationMin: 90, upgradeMin: 75}
+            combination: {selfWeight: 0.3, districtWeight: 0.7, inflationThreshold: 10}
+
+            """ + yaml, "README.md");
+        Assert.True(r.Succeeded, string.Join("\n", r.Problems));
+        var rules = r.RuleSet!;
+        ItemEntry C(string item, params (string Code, ClauseInput Input)[] inputs) => new(item, Clauses: inputs.ToDictionary(i => i.Code, i => i.Input));
+        var s = ScoreOk(rules, Entries(
+            C("R01", ("c", new(Count: 3))),                                             // 18 − 3 = 15
+            C("C01", ("b", new(Count: 1))),                                             // 3 − 0.3 = 2.7
+            C("W01", ("a", new(Percent: 80))),                                          // 4 − 5 × 0.2 = 3
+            C("C02", ("a", new(Level: "A")), ("b", new(Count: 0)), ("c", new(Yes: true))), // 5
+            C("T01", ("a", new(Count: 2)), ("b", new(Yes: true)))));                    // 10 + 5 + 5 = 20 → 15
+        Assert.Equal(15 + 2.7m + 3 + 5 + 15, s.SheetTotal);                              // 40.7 of 45
+        Assert.Equal(Points.Round(40.7m * 100 / 45), s.Total);                          // 90.44
+    }
+}

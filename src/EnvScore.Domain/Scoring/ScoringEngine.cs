@@ -241,7 +241,8 @@ public static class ScoringEngine
             var requested = b.PointsEach * awards;
             var points = b.Cap is { } cap && requested > cap ? cap : requested;
             var capText = points < requested ? $"，本项最多加{Points.Format(points)}分" : "";
-            bonuses.Add(new(b.Code, b.Title, awards, points, $"{b.Title}：加分{awards}次，每次加{Points.Format(b.PointsEach)}分{capText}，加{Points.Format(points)}分"));
+            var detail = $"加分{awards}次，每次加{Points.Format(b.PointsEach)}分{capText}，加{Points.Format(points)}分";
+            bonuses.Add(new(b.Code, b.Title, awards, points, $"{b.Title}：{detail}") { Detail = detail });
         }
         var bonusRequested = bonuses.Sum(b => b.Points);
         var bonusApplied = Math.Min(bonusRequested, rules.Bonus.TotalCap);
@@ -300,12 +301,13 @@ public static class ScoringEngine
     internal static ItemResult ScoreItem(ScoringItem item, string section, ItemEntry? e)
     {
         var p = item.Points;
+        ItemResult Result(decimal deduction, decimal score, bool na, IReadOnlyList<NamedCondition> zeroed, string detail) =>
+            new(item.Code, item.Title, section, item.Kind, p, deduction, score, na, zeroed, $"{item.Title}：{detail}") { Detail = detail };
         if (e is { NotApplicable: true })
-            return new(item.Code, item.Title, section, item.Kind, p, 0, 0, true, [], $"{item.Title}：不适用，不计分（本项{Points.Format(p)}分不计入满分）");
+            return Result(0, 0, true, [], $"不适用，不计分（本项{Points.Format(p)}分不计入满分）");
         var zeroedBy = item.ZeroIf.Where(c => e?.ZeroConditions?.Contains(c.Code) == true).ToArray();
         if (zeroedBy.Length > 0)
-            return new(item.Code, item.Title, section, item.Kind, p, p, 0, false, zeroedBy,
-                $"{item.Title}：{string.Join("；", zeroedBy.Select(c => c.Text))}，此项不得分（得0/{Points.Format(p)}分）");
+            return Result(p, 0, false, zeroedBy, $"{string.Join("；", zeroedBy.Select(c => c.Text))}，此项不得分（得0/{Points.Format(p)}分）");
 
         var clauses = item.AsClauses;
         var results = new ClauseResult[clauses.Count];
@@ -320,7 +322,7 @@ public static class ScoringEngine
         var start = item.Scoring == ItemScoring.Deduct ? p : 0;
         var score = Math.Clamp(start - deducted + added, 0, p);
         var text = item is ClauseItem ? ClauseItemText(item, results, deducted, added, score) : SingleInputText(item, results[0], score);
-        return new(item.Code, item.Title, section, item.Kind, p, p - score, score, false, [], $"{item.Title}：{text}") { Clauses = results };
+        return Result(p - score, score, false, [], text) with { Clauses = results };
     }
 
     /// <summary>The input of a single-input item's one clause, from the entry's kind-specific field.</summary>

@@ -11,6 +11,9 @@ namespace EnvScore.Domain.Scoring;
 public sealed record ItemResult(string Code, string Title, string SectionCode, ItemKind Kind, decimal Max, decimal Deduction,
     decimal Score, bool NotApplicable, IReadOnlyList<NamedCondition> ZeroedBy, string Explanation)
 {
+    /// <summary>The explanation without the item's title: 发现3处，每处扣1分，扣3分（得2/5分）.</summary>
+    public string Detail { get; init; } = Explanation;
+
     public IReadOnlyList<ClauseResult> Clauses { get; init; } = [];
 }
 
@@ -30,7 +33,17 @@ public sealed record ClauseResult(string Code, string Text, ClauseKind Kind, str
 }
 
 /// <summary>The outcome of one bonus item, after its own cap (the sheet's total cap is applied on the sheet).</summary>
-public sealed record BonusResult(string Code, string Title, int Awards, decimal Points, string Explanation);
+public sealed record BonusResult(string Code, string Title, int Awards, decimal Points, string Explanation)
+{
+    /// <summary>The explanation without the bonus item's title.</summary>
+    public string Detail { get; init; } = Explanation;
+}
+
+/// <summary>
+/// One thing a sheet found: an item that lost points (<see cref="Points"/> &lt; 0) or a bonus (&gt; 0), with its category
+/// path, code, title and the engine's sentence for it (<see cref="Text"/>, without the title).
+/// </summary>
+public sealed record Finding(string Section, string ItemCode, string ItemTitle, decimal Points, string Text);
 
 /// <summary>Raw (not normalised) subtotals of a section at any level (<see cref="Depth"/> 0 = top level).</summary>
 public sealed record SectionResult(string Code, string Title, decimal Max, decimal ApplicableMax, decimal Deduction, decimal Score)
@@ -60,6 +73,32 @@ public sealed record SheetScore(decimal Total, decimal BaseScore, decimal RawSco
 
     /// <summary>Subtotals of every section at every level, pre-order (equal to <see cref="Sections"/> for a flat sheet).</summary>
     public IReadOnlyList<SectionResult> AllSections { get; init; } = Sections;
+
+    /// <summary>
+    /// What the sheet found, structured, for bulletins, notices and pages (nothing downstream reads the explanation
+    /// text): one <see cref="Finding"/> per item that lost points (Points negative) and per bonus awarded (positive),
+    /// in sheet order. Section: the item's category path (类别 › 指标 for nested sheets).
+    /// </summary>
+    public IReadOnlyList<Finding> Findings
+    {
+        get
+        {
+            var titles = AllSections.ToDictionary(x => x.Code);
+            string Path(string code)
+            {
+                var parts = new List<string>();
+                for (var c = code; c is not null && titles.TryGetValue(c, out var s); c = s.ParentCode) parts.Insert(0, s.Title);
+                return string.Join(" › ", parts);
+            }
+            var findings = new List<Finding>();
+            foreach (var i in Items)
+                if (i.Deduction > 0 && !i.NotApplicable)
+                    findings.Add(new Finding(Path(i.SectionCode), i.Code, i.Title, -i.Deduction, i.Detail));
+            foreach (var b in Bonuses)
+                if (b.Points > 0) findings.Add(new Finding("加分项", b.Code, b.Title, b.Points, b.Detail));
+            return findings;
+        }
+    }
 
     /// <summary>Section deductions in sheet order: the tie-break keys for <see cref="TierCandidate"/>.</summary>
     public IReadOnlyList<decimal> SectionDeductions => Sections.Select(s => s.Deduction).ToArray();

@@ -111,5 +111,20 @@ public class ClauseSheetTests(EnvScoreFactory factory) : IClassFixture<EnvScoreF
         Assert.Equal(20.95m, result.FinalScore);
         Assert.Contains("垃圾治理：无垃圾池，扣6分；积存垃圾10处，每处扣1分，扣10分；合计扣16分（得2/18分）", result.Explanation);
         Assert.Contains("百分制折算：4.4 × 100 ÷ 21 = 20.95分", result.Explanation);
+
+        // Structured findings: what the bulletin renders, whatever the explanation's wording.
+        Assert.Equal([("环境卫生 › 垃圾治理", "R01", -16m), ("环境卫生 › 保洁队伍", "C01", -0.6m)],
+            result.Findings!.Select(f => (f.Section, f.ItemCode, f.Points)));
+        await WithDbAsync(factory, db => db.VillageResults.Where(r => r.Month == 202611)
+            .ExecuteUpdateAsync(x => x.SetProperty(r => r.Explanation, "（说明措辞已修改）")));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var bulletin = await scope.ServiceProvider.GetRequiredService<Features.Publication.BulletinFactory>()
+                .PreviewAsync(districtId, new EvaluationMonth(2026, 11), new DateOnly(2026, 12, 10), default);
+            var lines = bulletin!.Deductions.Single(d => d.Lines.Count > 0).Lines;
+            Assert.Equal(["R01", "C01"], lines.Select(l => l.ItemCode));
+            Assert.Equal("无垃圾池，扣6分；积存垃圾10处，每处扣1分，扣10分；合计扣16分（得2/18分）", lines[0].Explanation);
+            Assert.Equal(-16m, lines[0].Points);
+        }
     }
 }

@@ -32,7 +32,7 @@ internal static class SheetStaging
             evaluation_id int NOT NULL, district_id int NOT NULL, village_id int NOT NULL, kind smallint NOT NULL,
             rule_set_id int NOT NULL, total numeric(7,2) NOT NULL, vetoes text[] NOT NULL,
             deductions numeric[] NOT NULL, applicable_max numeric[] NOT NULL, section_scores numeric[] NOT NULL,
-            explanation text NOT NULL, submitted_at timestamptz) ON COMMIT DROP;
+            explanation text NOT NULL, findings jsonb NOT NULL, submitted_at timestamptz) ON COMMIT DROP;
         CREATE TEMP TABLE cmp_rule_section (
             rule_set_id int NOT NULL, ordinal int NOT NULL, code text NOT NULL, title text NOT NULL, max numeric(7,2) NOT NULL,
             PRIMARY KEY (rule_set_id, ordinal)) ON COMMIT DROP;
@@ -91,7 +91,7 @@ internal static class SheetStaging
         {
             await using var w = await target.BeginBinaryImportAsync(
                 "COPY cmp_sheet (evaluation_id, district_id, village_id, kind, rule_set_id, total, vetoes, deductions, applicable_max, " +
-                "section_scores, explanation, submitted_at) FROM STDIN (FORMAT BINARY)", ct);
+                "section_scores, explanation, findings, submitted_at) FROM STDIN (FORMAT BINARY)", ct);
             await foreach (var batch in scored.Reader.ReadAllAsync(ct))
             foreach (var (sheet, score, text) in batch)
             {
@@ -108,6 +108,7 @@ internal static class SheetStaging
                 await w.WriteAsync(Column(score.Sections, s => s.ApplicableMax), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
                 await w.WriteAsync(Column(score.Sections, s => s.Score), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
                 await w.WriteAsync(text, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(FindingsJson(score), NpgsqlDbType.Jsonb, ct);
                 if (sheet.SubmittedAt is { } at) await w.WriteAsync(at.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
                 else await w.WriteNullAsync(ct);
             }
@@ -290,6 +291,11 @@ internal static class SheetStaging
         foreach (var line in score.Summary) text.Append('\n').Append(line);
         return text.ToString();
     }
+
+    /// <summary>The sheet's findings as the results' jsonb column holds them (<see cref="ResultFinding"/>, property names as in C#).</summary>
+    public static string FindingsJson(SheetScore score) =>
+        System.Text.Json.JsonSerializer.Serialize(score.Findings.Select(f => new ResultFinding
+            { Section = f.Section, ItemCode = f.ItemCode, ItemTitle = f.ItemTitle, Points = f.Points, Text = f.Text }));
 
     private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct)
     {

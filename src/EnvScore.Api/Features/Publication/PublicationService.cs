@@ -109,6 +109,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
                 PreviousDistrictRank = r.PreviousDistrictRank, Movement = r.Movement, ConsecutiveMonthsInTier = r.ConsecutiveMonthsInTier,
                 InflatedFlag = r.InflatedFlag, MissingSheet = r.MissingSheet, InterviewFlag = r.InterviewFlag, RewardFlag = r.RewardFlag,
                 OnRedList = r.OnRedList, OnBlackList = r.OnBlackList, Explanation = r.Explanation,
+                Findings = r.Findings?.Select(f => f.Copy()).ToList(),
             }).ToList(),
             Townships = townships.Select(t => new PublishedTownshipResult
             {

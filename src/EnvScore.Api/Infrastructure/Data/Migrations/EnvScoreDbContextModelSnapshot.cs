@@ -1896,6 +1896,44 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                                 .HasConstraintName("fk_village_result_sections_village_results_village_id_month");
                         });
 
+                    b.OwnsMany("EnvScore.Api.Features.Computation.ResultFinding", "Findings", b1 =>
+                        {
+                            b1.Property<int>("VillageResultVillageId");
+
+                            b1.Property<int>("VillageResultMonth");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("ItemCode")
+                                .IsRequired();
+
+                            b1.Property<string>("ItemTitle")
+                                .IsRequired();
+
+                            b1.Property<decimal>("Points");
+
+                            b1.Property<string>("Section")
+                                .IsRequired();
+
+                            b1.Property<string>("Text")
+                                .IsRequired();
+
+                            b1.HasKey("VillageResultVillageId", "VillageResultMonth", "__synthesizedOrdinal");
+
+                            b1.ToTable("village_results");
+
+                            b1
+                                .ToJson("findings")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("VillageResultVillageId", "VillageResultMonth")
+                                .HasConstraintName("fk_village_results_village_results_village_result_village_id_vill");
+                        });
+
+                    b.Navigation("Findings");
+
                     b.Navigation("Sections");
 
                     b.Navigation("Village");
@@ -2072,6 +2110,45 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_published_village_results_publication_revisions_revision_id");
+
+                    b.OwnsMany("EnvScore.Api.Features.Computation.ResultFinding", "Findings", b1 =>
+                        {
+                            b1.Property<int>("PublishedVillageResultRevisionId");
+
+                            b1.Property<int>("PublishedVillageResultVillageId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("ItemCode")
+                                .IsRequired();
+
+                            b1.Property<string>("ItemTitle")
+                                .IsRequired();
+
+                            b1.Property<decimal>("Points");
+
+                            b1.Property<string>("Section")
+                                .IsRequired();
+
+                            b1.Property<string>("Text")
+                                .IsRequired();
+
+                            b1.HasKey("PublishedVillageResultRevisionId", "PublishedVillageResultVillageId", "__synthesizedOrdinal")
+                                .HasName("pk_published_village_results");
+
+                            b1.ToTable("published_village_results");
+
+                            b1
+                                .ToJson("findings")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PublishedVillageResultRevisionId", "PublishedVillageResultVillageId")
+                                .HasConstraintName("fk_published_village_results_published_village_results_publish");
+                        });
+
+                    b.Navigation("Findings");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.Publication.SheetCorrection", b =>
