@@ -313,7 +313,7 @@ public sealed class MonthlyComputation(
             JOIN cmp_rule_section rs ON rs.rule_set_id = s.rule_set_id AND rs.ordinal = u.ordinal
             WHERE NOT c.missing
             """, ct, p);
-        await ExecAsync(conn, """
+        await ExecAsync(conn, $$"""
             WITH g AS (
                 SELECT r.district_id, r.township_id, t.code AS township_code,
                        count(*)::int AS village_count,
@@ -321,9 +321,9 @@ public sealed class MonthlyComputation(
                        count(*) FILTER (WHERE NOT r.missing_sheet AND s.submitted_at <= d.deadline)::int AS on_time_count,
                        count(*) FILTER (WHERE r.missing_sheet)::int AS missing_count,
                        round(avg(r.final_score), 2) AS mean_final_score,
-                       count(*) FILTER (WHERE r.tier = 'Demonstration')::int AS demonstration_count,
-                       count(*) FILTER (WHERE r.tier = 'Upgrade')::int AS upgrade_count,
-                       count(*) FILTER (WHERE r.tier = 'Rectify')::int AS rectify_count,
+                       count(*) FILTER (WHERE r.tier = {{SqlNames.Literal(Tier.Demonstration)}})::int AS demonstration_count,
+                       count(*) FILTER (WHERE r.tier = {{SqlNames.Literal(Tier.Upgrade)}})::int AS upgrade_count,
+                       count(*) FILTER (WHERE r.tier = {{SqlNames.Literal(Tier.Rectify)}})::int AS rectify_count,
                        round(avg(r.inflation_gap), 2) AS mean_inflation_gap,
                        d.run_id
                 FROM village_results r

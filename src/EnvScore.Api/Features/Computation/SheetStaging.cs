@@ -1,3 +1,4 @@
+using EnvScore.Api.Infrastructure.Data;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -41,8 +42,8 @@ internal static class SheetStaging
     // Entries come aggregated per sheet as one text (fields split by U+001F, entries by U+001E, zero-if codes
     // by U+001D), so sheets stream in index order with no sort, and .NET parses one string per sheet — several
     // times cheaper than seven arrays (docs/performance.md). A sheet without entries gets null and fails validation.
-    private const string CountedSheetsSql = """
-        SELECT e.id, e.district_id, e.village_id, e.kind = 'District', e.rule_set_id, e.submitted_at, e.vetoes,
+    private static readonly string CountedSheetsSql = $$"""
+        SELECT e.id, e.district_id, e.village_id, e.kind = {{SqlNames.Literal(EvaluationKind.District)}}, e.rule_set_id, e.submitted_at, e.vetoes,
                (SELECT string_agg(ee.item_code || E'\x1f' || CASE WHEN ee.not_applicable THEN '1' ELSE '0' END
                                   || E'\x1f' || coalesce(ee.count::text, '') || E'\x1f' || coalesce(ee.level, '')
                                   || E'\x1f' || coalesce(ee.failed_samples::text, '')
@@ -51,9 +52,8 @@ internal static class SheetStaging
                                   || E'\x1f' || coalesce(ee.clauses::text, ''), E'\x1e')
                 FROM evaluation_entries ee WHERE ee.evaluation_id = e.id)
         FROM evaluations e
-        WHERE e.district_id = ANY(@districts) AND e.month = @month AND e.submitted_at IS NOT NULL
-          AND e.status IN ('Submitted', 'Locked')
-          AND (e.kind = 'District' OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
+        WHERE e.district_id = ANY(@districts) AND e.month = @month AND {{SheetCounting.Sql("e")}}
+          AND (e.kind = {{SqlNames.Literal(EvaluationKind.District)}} OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
         """;
 
     private sealed record Sheet(int Id, int DistrictId, int VillageId, bool IsDistrictCheck, int RuleSetId, DateTimeOffset? SubmittedAt, SheetEntries Entries);
@@ -62,7 +62,7 @@ internal static class SheetStaging
     public static async Task<int[]> RuleSetIdsAsync(NpgsqlConnection conn, int[] districts, int month, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "SELECT DISTINCT rule_set_id FROM evaluations WHERE district_id = ANY(@districts) AND month = @month AND submitted_at IS NOT NULL", conn);
+            $"SELECT DISTINCT e.rule_set_id FROM evaluations e WHERE e.district_id = ANY(@districts) AND e.month = @month AND {SheetCounting.Sql("e")}", conn);
         cmd.Parameters.Add(new NpgsqlParameter("districts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = districts });
         cmd.Parameters.Add(new NpgsqlParameter("month", NpgsqlDbType.Integer) { Value = month });
         var ids = new List<int>();
