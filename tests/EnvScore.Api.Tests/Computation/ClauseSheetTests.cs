@@ -17,7 +17,7 @@ namespace EnvScore.Api.Tests.Computation;
 /// </summary>
 public class ClauseSheetTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
 {
-    private const string Yaml = """
+    internal const string Yaml = """
         code: CLAUSE
         title: 含细则的评分表
         version: 1
@@ -126,5 +126,21 @@ public class ClauseSheetTests(EnvScoreFactory factory) : IClassFixture<EnvScoreF
             Assert.Equal("无垃圾池，扣6分；积存垃圾10处，每处扣1分，扣10分；合计扣16分（得2/18分）", lines[0].Explanation);
             Assert.Equal(-16m, lines[0].Points);
         }
+    }
+}
+
+/// <summary>A nested sheet's queryable rows: every category with its parent and depth, every item under its own category.</summary>
+public class NestedRuleSetRowsTests
+{
+    [Fact]
+    public void Rows_follow_the_nesting()
+    {
+        var rules = EnvScore.Domain.Rules.RuleSetLoader.Parse(ClauseSheetTests.Yaml).RuleSet!;
+        var record = new Features.RuleSets.RuleSetRecord { Source = ClauseSheetTests.Yaml, Code = "", Title = "", ContentHash = "", ImportedBy = "" };
+        Features.RuleSets.RuleSetRows.Fill(record, rules);
+        Assert.Equal([("A", null, 0), ("A1", "A", 1), ("A2", "A", 1)], record.Sections.Select(s => (s.Code, s.ParentCode, s.Depth)));
+        Assert.Equal([("R01", "A1"), ("C01", "A2")], record.Items.Select(i => (i.Code, i.SectionCode)));
+        Assert.Equal("a:deductIf:无垃圾池; b:deductIf:无垃圾填埋场; c:perOccurrence:积存垃圾", record.Items[0].Clauses);
+        Assert.Equal("Clauses", record.Items[0].Kind);
     }
 }

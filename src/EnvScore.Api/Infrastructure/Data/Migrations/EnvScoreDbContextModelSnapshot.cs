@@ -1318,6 +1318,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Clauses")
+                        .HasColumnType("text")
+                        .HasColumnName("clauses");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1366,6 +1370,11 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Property<int?>("Samples")
                         .HasColumnType("integer")
                         .HasColumnName("samples");
+
+                    b.Property<string>("Scoring")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("scoring");
 
                     b.Property<string>("SectionCode")
                         .HasColumnType("text")
@@ -1503,6 +1512,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("code");
 
+                    b.Property<int>("Depth")
+                        .HasColumnType("integer")
+                        .HasColumnName("depth");
+
                     b.Property<decimal>("MaxPoints")
                         .HasPrecision(9, 2)
                         .HasColumnType("numeric(9,2)")
@@ -1511,6 +1524,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
+
+                    b.Property<string>("ParentCode")
+                        .HasColumnType("text")
+                        .HasColumnName("parent_code");
 
                     b.Property<int>("RuleSetId")
                         .HasColumnType("integer")
