@@ -28,6 +28,8 @@ public enum RuleSetProblemKind
     WeightsDoNotSumToOne,
     MalformedMonth,
     InvalidValue,
+    /// <summary>Anchors/aliases, too deep or too many nodes: refused before any work (YamlTree).</summary>
+    YamlLimitExceeded,
 }
 
 /// <summary>
