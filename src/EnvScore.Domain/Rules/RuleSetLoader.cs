@@ -38,7 +38,7 @@ public static class RuleSetLoader
         }
         catch (YamlSyntaxException e)
         {
-            return new(null, [new RuleSetProblem(RuleSetProblemKind.YamlSyntax, $"YAML语法错误：{e.Message}", fileName, e.Line, e.Column, null)]);
+            return new(null, [new RuleSetProblem(e.Kind, e.Kind == RuleSetProblemKind.YamlSyntax ? $"YAML语法错误：{e.Message}" : e.Message, fileName, e.Line, e.Column, null)]);
         }
         if (root is not YMapping map)
         {

@@ -32,6 +32,8 @@ public enum RuleSetProblemKind
     RateOutOfRange,
     /// <summary>A section with both items and sub-sections, or an item with both a kind and clauses.</summary>
     MixedShape,
+    /// <summary>Anchors/aliases, too deep or too many nodes: refused before any work (YamlTree).</summary>
+    YamlLimitExceeded,
 }
 
 /// <summary>

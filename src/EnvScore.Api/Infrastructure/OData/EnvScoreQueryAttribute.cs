@@ -26,6 +26,29 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         HandleNullPropagation = HandleNullPropagationOption.False; // SQL handles nulls; keeps queries translatable
     }
 
+    /// <summary>Longest $apply accepted, and most operators/function calls in it (the bound MaxNodeCount gives $filter).</summary>
+    public const int MaxApplyLength = 2000;
+
+    /// <summary>
+    /// $apply is not covered by MaxNodeCount (issue #21): bound its length and its operators and calls like $filter's.
+    /// </summary>
+    public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
+    {
+        if (queryOptions.RawValues.Apply is { } apply)
+        {
+            if (apply.Length > MaxApplyLength)
+                throw new ODataException($"$apply超过{MaxApplyLength}个字符 ($apply longer than {MaxApplyLength} characters)");
+            var nodes = ApplyNodes.Matches(apply).Count;
+            if (nodes > MaxNodeCount)
+                throw new ODataException($"$apply含{nodes}个运算或函数，超过{MaxNodeCount}个 ($apply has {nodes} operators or calls, more than {MaxNodeCount})");
+        }
+        base.ValidateQuery(request, queryOptions);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex ApplyNodes = new(
+        @"\b(eq|ne|gt|ge|lt|le|and|or|not|has|in|add|sub|mul|div|mod|with|as)\b|\(|,",
+        System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>
     /// The stock 400 carries the exception's stack trace in "innererror": answer with the message
     /// only, led by Chinese for the users.
