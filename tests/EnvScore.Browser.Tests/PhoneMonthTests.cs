@@ -105,7 +105,7 @@ public sealed class PhoneMonthTests(BrowserFixture f)
             await Expect(page.Locator("#ranking tbody tr", new() { HasText = township.Villages[1] }).Locator("td").Nth(4)).ToHaveTextAsync("98");
             await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("phone-public-ranking") });
             await page.GotoAsync($"/village/{ids[0]}?m={Month}");
-            await Expect(page.Locator("main")).ToContainTextAsync("95.3");
+            await Expect(page.Locator("#final-formula")).ToHaveTextAsync("最终得分 = 自评 96 × 30% + 区级抽查 95 × 70% = 95.3");
             await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("phone-public-village"), FullPage = true });
         }
         var api = await f.ApiAsync(BrowserFixture.Admin);

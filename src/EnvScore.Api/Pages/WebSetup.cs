@@ -31,6 +31,7 @@ public static class WebSetup
                 new AuthorizeAttribute(DistrictOfficePages.Contains(page.ViewEnginePath) ? DistrictOfficePolicy : DistrictAdminPolicy)));
         });
         builder.Services.AddScoped<PublicData>();
+        builder.Services.AddScoped<PeopleNames>();
         // Published data only changes with a new revision (which evicts the tag); the expiry bounds staleness of
         // names and of the unpublished-month notice. The default policy never caches signed-in users' pages.
         builder.Services.AddOutputCache(o => o.AddPolicy(PublicPagesPolicy, b => b

@@ -102,10 +102,28 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
         }
     }
 
+    /// <summary>Before the township deadline a computation is only a preview of an unfinished month.</summary>
+    public bool BeforeDeadline => Calendar is { } c && time.GetUtcNow() < c.TownshipDeadline;
+
+    /// <summary>
+    /// Without ?m=: the month that needs the office — the latest computed month not yet published (or under correction),
+    /// else last month if it is not published yet, else the current month.
+    /// </summary>
+    private async Task<EvaluationMonth> MonthNeedingActionAsync(CancellationToken ct)
+    {
+        var current = Web.CurrentMonth(time);
+        var published = db.Publications.Where(p => p.DistrictId == DistrictId && !p.CorrectionOpen).Select(p => p.Month);
+        var pending = await db.VillageResults.Where(r => r.DistrictId == DistrictId && r.Month <= current.Key && !published.Contains(r.Month))
+            .MaxAsync(r => (int?)r.Month, ct);
+        if (pending is { } key) return EvaluationMonth.FromKey(key);
+        var last = current.AddMonths(-1);
+        return await db.Publications.AnyAsync(p => p.DistrictId == DistrictId && p.Month == last.Key, ct) ? current : last;
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
-        Month = Web.MonthOr(M, Web.CurrentMonth(time));
         DistrictId = User.DistrictId() ?? -1;
+        Month = EvaluationMonth.TryParse(M, out var asked) ? asked : await MonthNeedingActionAsync(ct);
         Calendar = await calendars.ForMonthAsync(DistrictId, Month, ct);
         Runs = await db.ComputationRuns.AsNoTracking().Where(r => r.DistrictId == DistrictId && r.Month == Month.Key)
             .OrderByDescending(r => r.Id).Take(5).ToListAsync(ct);
