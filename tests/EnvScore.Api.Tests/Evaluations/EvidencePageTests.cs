@@ -45,7 +45,7 @@ public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<
         Assert.Equal(item, stored.GetProperty("itemCode").GetString());
         Assert.Equal("image/jpeg", stored.GetProperty("contentType").GetString());
         Assert.Matches($"<a href=\"/api/evidence/{evidenceId}\">现场.jpg</a></td>\\s*<td>{item} ", after);
-        Assert.Contains($"<td>{Secretary}</td>", after);
+        Assert.Contains("<td>水稻乡党委书记</td>", after); // the uploader by name, not account
         Assert.Equal(Jpeg, await page.GetByteArrayAsync($"/api/evidence/{evidenceId}")); // the listed link works with the cookie
 
         var audit = await api.GetJsonAsync($"/odata/AuditLog?$filter=evaluationId eq {sheetId} and action eq 'Evidence.Add'");
