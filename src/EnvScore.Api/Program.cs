@@ -44,6 +44,7 @@ if (command is not null)
     };
 
 app.UseEnvScoreErrors();
+app.UseEnvScoreOData(); // $query, then routing
 app.UseStaticFiles();
 app.UseRateLimiter();
 app.UseAuthentication();

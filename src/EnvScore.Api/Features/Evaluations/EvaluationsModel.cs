@@ -13,6 +13,7 @@ public static class EvaluationsModel
         var evidence = model.EntityType<EvidenceFile>();
         evidence.Ignore(e => e.Content); // bytes are downloaded at /api/evidence/{id}
         var type = model.EntityType<Evaluation>();
+        type.Property(e => e.Version).IsConcurrencyToken(); // @odata.etag = the ETag header (strong "xmin")
         type.Action("Submit").ReturnsFromEntitySet<Evaluation>("Evaluations");
         type.Action("Return").ReturnsFromEntitySet<Evaluation>("Evaluations").Parameter<string>("reason");
 

@@ -8,7 +8,8 @@ namespace EnvScore.Api.Infrastructure.OData;
 
 /// <summary>
 /// [EnableQuery] with the limits every EnvScore entity set shares, so that no query can run away.
-/// A request over a limit gets 400 with an OData error naming the limit.
+/// A request over a limit gets 400 with an OData error naming the limit (code <c>InvalidQuery</c>); a construct EnvScore
+/// does not evaluate gets 400 naming it (code <c>UnsupportedQuery</c>, <see cref="QueryRules"/>).
 /// </summary>
 public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
 {
@@ -24,6 +25,13 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         MaxAnyAllExpressionDepth = 2;
         MaxOrderByNodeCount = 5;
         HandleNullPropagation = HandleNullPropagationOption.False; // SQL handles nulls; keeps queries translatable
+    }
+
+    /// <summary>The stock checks, then EnvScore's (<see cref="QueryRules"/>): unsupported functions, operators, $search.</summary>
+    public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
+    {
+        base.ValidateQuery(request, queryOptions);
+        QueryRules.Validate(queryOptions);
     }
 
     /// <summary>
@@ -53,10 +61,16 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             _ => null,
         };
         if (message is null) return result;
+        if (message.StartsWith(QueryRules.Marker, StringComparison.Ordinal))
+            return new BadRequestObjectResult(new ODataError
+            {
+                Code = Errors.ErrorCodes.UnsupportedQuery,
+                Message = "查询不受支持：" + message[QueryRules.Marker.Length..],
+            });
         return new BadRequestObjectResult(new ODataError
         {
-            Code = "InvalidQuery",
-            Message = $"查询无效或超出限制（每页最多{DefaultPageSize}条、$expand最多2层、表达式最多100个节点）：{message}",
+            Code = Errors.ErrorCodes.InvalidQuery,
+            Message = $"查询无效或超出限制（每页最多{DefaultPageSize}条、$expand最多2层、表达式最多100个节点、$orderby最多5项）：{message}",
         });
     }
 }
