@@ -66,7 +66,7 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
                 case ODataException:
                 case PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) || state == "2201B":
                 case InvalidOperationException when e.Message.Contains("could not be translated", StringComparison.Ordinal):
-                case NotImplementedException or NotSupportedException when e.StackTrace?.Contains("Microsoft.AspNetCore.OData.Query", StringComparison.Ordinal) == true:
+                case NotImplementedException or NotSupportedException or OverflowException or FormatException when e.StackTrace?.Contains("Microsoft.AspNetCore.OData.Query", StringComparison.Ordinal) == true:
                     return true;
             }
         }

@@ -30,8 +30,8 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
     /// <summary>The stock checks, then EnvScore's (<see cref="QueryRules"/>): unsupported functions, operators, $search.</summary>
     public override void ValidateQuery(HttpRequest request, ODataQueryOptions queryOptions)
     {
+        QueryRules.Validate(queryOptions); // first: its refusals name the construct in Chinese
         base.ValidateQuery(request, queryOptions);
-        QueryRules.Validate(queryOptions);
     }
 
     /// <summary>

@@ -15,7 +15,11 @@ namespace EnvScore.Api.Infrastructure.OData;
 ///   translate to PostgreSQL with OData's meaning. <c>matchesPattern</c>, <c>time</c>, <c>fractionalseconds</c>,
 ///   <c>totaloffsetminutes</c>, <c>totalseconds</c>, <c>date</c>, <c>cast</c>, <c>isof</c>, geo functions and the rest are refused.</item>
 /// <item><c>has</c>: only on enumerations declared as flags (EnvScore has none: tier, status… are single values; use <c>eq</c>/<c>in</c>).</item>
+/// <item><c>gt</c>/<c>ge</c>/<c>lt</c>/<c>le</c> and <c>$orderby</c> on enumerations: refused (stored by name, so the database
+///   would order them alphabetically rather than by member value).</item>
 /// <item><c>div</c>, <c>divby</c>, <c>mod</c>: the divisor must be a non-zero literal (a column divisor can be zero in some row).</item>
+/// <item><c>in</c> on enumerations (AspNetCore.OData cannot bind enum lists): use <c>eq … or eq …</c>.</item>
+/// <item>Numeric literals beyond the decimal range.</item>
 /// <item><c>$search</c>: only where <see cref="SearchRules"/> defines what it searches.</item>
 /// </list>
 /// The rules apply to <c>$filter</c>, <c>$orderby</c>, <c>$apply</c> and the options nested in <c>$expand</c>.
@@ -32,8 +36,11 @@ public static class QueryRules
         "round", "floor", "ceiling",
     };
 
+    [ThreadStatic] private static IEdmModel? _model;
+
     public static void Validate(ODataQueryOptions options)
     {
+        _model = options.Context.Model;
         if (options.Filter?.FilterClause is { } filter) Visit(filter.Expression);
         if (options.OrderBy?.OrderByClause is { } orderBy) VisitOrderBy(orderBy);
         if (options.Apply?.ApplyClause is { } apply) VisitApply(apply.Transformations);
@@ -51,8 +58,21 @@ public static class QueryRules
 
     private static void VisitOrderBy(OrderByClause? clause)
     {
-        for (var c = clause; c is not null; c = c.ThenBy) Visit(c.Expression);
+        for (var c = clause; c is not null; c = c.ThenBy)
+        {
+            if (IsEnum(c.Expression))
+                throw Refuse("不能按枚举属性（如 tier、status、kind）排序：它们按名称存储，顺序没有意义；请按 districtRank、finalScore 等排序，" +
+                             "或用 $filter=tier eq EnvScore.Tier'Rectify' 分组查看 (cannot order by an enumeration)");
+            Visit(c.Expression);
+        }
     }
+
+    /// <summary>EnvScore stores enumerations by name (text), so ordering them would be alphabetical, not OData's member order.</summary>
+    private static bool IsEnum(SingleValueNode? node) => node switch
+    {
+        ConvertNode c => IsEnum(c.Source),
+        _ => node?.TypeReference?.Definition is IEdmEnumType,
+    };
 
     private static void VisitSelectExpand(SelectExpandClause clause)
     {
@@ -86,6 +106,7 @@ public static class QueryRules
             {
                 case FilterTransformationNode f: Visit(f.FilterClause.Expression); break;
                 case GroupByTransformationNode g:
+                    foreach (var group in g.GroupingProperties) VisitGrouping(group);
                     if (g.ChildTransformations is { } child) VisitApply([child]);
                     break;
                 case AggregateTransformationNode a:
@@ -97,6 +118,12 @@ public static class QueryRules
                 case ExpandTransformationNode x: VisitSelectExpand(x.ExpandClause); break;
             }
         }
+    }
+
+    private static void VisitGrouping(GroupByPropertyNode group)
+    {
+        if (group.Expression is { } e) Visit(e);
+        foreach (var child in group.ChildTransformations) VisitGrouping(child);
     }
 
     private static void Visit(QueryNode? node)
@@ -112,12 +139,19 @@ public static class QueryRules
                         throw Refuse($"运算符 has 只适用于标志（Flags）枚举，{enumType?.Name ?? "该属性"}不是；请改用 eq 或 in，" +
                                      $"例如 tier eq EnvScore.Tier'Rectify' (operator has needs a flags enumeration)");
                 }
+                if (b.OperatorKind is BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual
+                        or BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual
+                    && (IsEnum(b.Left) || IsEnum(b.Right)))
+                    throw Refuse("枚举属性（如 tier、status、kind）只能用 eq、ne、in 比较，不能比较大小；排名请用 districtRank 等数值属性 " +
+                                 "(enumerations compare with eq/ne/in only)");
                 if (b.OperatorKind is BinaryOperatorKind.Divide or BinaryOperatorKind.Modulo && !IsNonZeroLiteral(b.Right))
                     throw Refuse("除法与取余（div、divby、mod）的除数须为非零的数值常量 (the divisor must be a non-zero literal)");
                 Visit(b.Left);
                 Visit(b.Right);
                 return;
             case UnaryOperatorNode u: Visit(u.Operand); return;
+            case ConstantNode { Value: double or float } k when Math.Abs(Convert.ToDouble(k.Value, System.Globalization.CultureInfo.InvariantCulture)) > (double)decimal.MaxValue:
+                throw Refuse($"数值 {k.LiteralText} 超出范围（绝对值须小于7.9×10²⁸） (number out of range)");
             case ConvertNode c: Visit(c.Source); return;
             case SingleValueFunctionCallNode f:
                 CheckFunction(f.Name);
@@ -140,6 +174,9 @@ public static class QueryRules
                 Visit(l.Body);
                 return;
             case InNode i:
+                if (IsEnum(i.Left))
+                    throw Refuse("枚举属性不支持 in，请用 eq 与 or 组合，例如 tier eq EnvScore.Tier'Upgrade' or tier eq EnvScore.Tier'Rectify' " +
+                                 "(in is not supported on enumerations)");
                 Visit(i.Left);
                 Visit(i.Right);
                 return;
@@ -148,8 +185,14 @@ public static class QueryRules
                 if (n.FilterClause is { } nf) Visit(nf.Expression);
                 if (n.SearchClause is not null) throw Refuse("$count 中不支持 $search ($search inside $count is not supported)");
                 return;
-            case SingleValuePropertyAccessNode p: Visit(p.Source); return;
-            case CollectionPropertyAccessNode cp: Visit(cp.Source); return;
+            case SingleValuePropertyAccessNode p:
+                CheckQueryable(p.Property);
+                Visit(p.Source);
+                return;
+            case CollectionPropertyAccessNode cp:
+                CheckQueryable(cp.Property);
+                Visit(cp.Source);
+                return;
             case SingleComplexNode sc: Visit(sc.Source); return;
             case CollectionComplexNode cc: Visit(cc.Source); return;
             case SingleNavigationNode sn: Visit(sn.Source); return;
@@ -160,6 +203,14 @@ public static class QueryRules
             case CollectionOpenPropertyAccessNode:
                 throw Refuse("不支持开放属性 (open properties are not supported)");
         }
+    }
+
+    /// <summary>Properties a feature's model marks not filterable/sortable (e.g. JSON documents, the row version) are read-only for queries.</summary>
+    private static void CheckQueryable(IEdmProperty property)
+    {
+        var restrictions = _model?.GetAnnotationValue<Microsoft.OData.ModelBuilder.Annotations.QueryableRestrictionsAnnotation>(property)?.Restrictions;
+        if (restrictions is { NotFilterable: true } or { NotSortable: true })
+            throw Refuse($"属性 {property.Name} 只能读取，不能用于筛选、排序或分组（$filter、$orderby、$apply） (property {property.Name} cannot be queried)");
     }
 
     private static void CheckFunction(string name)
