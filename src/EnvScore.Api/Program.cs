@@ -47,6 +47,7 @@ if (command is not null)
 
 app.UseEnvScoreSecurity();
 app.UseEnvScoreErrors();
+app.UseEnvScoreOData(); // $query, then routing
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseEnvScoreSessions();

@@ -15,12 +15,20 @@ public sealed record SheetWrite
     public List<EntryWrite>? Entries { get; init; }
 }
 
-/// <summary>PATCH: only what is present changes; entries are merged by item code.</summary>
+/// <summary>
+/// PATCH, with JSON merge-patch semantics (RFC 7396): a member left out is unchanged; entries are merged by item code;
+/// an explicit <c>null</c> clears a nullable member (<c>"note": null</c> removes the note, <c>"vetoes": null</c> removes
+/// every veto); <c>"entries": null</c> is refused (400) — remove an entry by replacing the sheet (PUT).
+/// </summary>
 public sealed record SheetPatch
 {
     public string? Note { get; init; }
     public List<string>? Vetoes { get; init; }
     public List<EntryWrite>? Entries { get; init; }
+    /// <summary>The body said <c>"note": null</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool ClearNote { get; init; }
+    /// <summary>The body said <c>"vetoes": null</c>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public bool ClearVetoes { get; init; }
 }
 
 public sealed record EntryWrite
