@@ -34,7 +34,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 wait_up() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not up: $1"; exit 1; }
 
-ConnectionStrings__EnvScore="$CS" Scheduling__Enabled=false Accounts__LoginPermitsPerMinute=1000 Logging__LogLevel__Default=Warning \
+ConnectionStrings__EnvScore="$CS" Scheduling__Enabled=false Accounts__FailedLoginsPerAddress=1000 Logging__LogLevel__Default=Warning \
   ASPNETCORE_ENVIRONMENT=Production dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT" --contentRoot "$ROOT/src/EnvScore.Api" >"$DATA/bench-api.log" 2>&1 &
 pids+=($!)
 dotnet "$ROOT/bench/EnvScore.RankingYardstick/bin/Release/net10.0/EnvScore.RankingYardstick.dll" "$CS" "$YS_PORT" >"$DATA/bench-yardstick.log" 2>&1 &

@@ -11,6 +11,7 @@ using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
 using EnvScore.Api.Infrastructure.OData;
+using EnvScore.Api.Infrastructure.Security;
 using EnvScore.Api.Pages;
 
 // A command verb (create-admin …) runs against the same services and exits; anything else serves.
@@ -23,6 +24,7 @@ var builder = WebApplication.CreateBuilder(hostArgs);
 builder.AddEnvScoreConfiguration();
 builder.AddEnvScoreErrors();
 builder.AddEnvScoreData();
+builder.AddEnvScoreSecurity();
 builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
@@ -43,11 +45,14 @@ if (command is not null)
         _ => Usage(command),
     };
 
+app.UseEnvScoreSecurity();
 app.UseEnvScoreErrors();
+app.UseEnvScoreOData(); // $query, then routing
 app.UseStaticFiles();
-app.UseRateLimiter();
 app.UseAuthentication();
+app.UseEnvScoreSessions();
 app.UseAuthorization();
+app.UseRateLimiter(); // after authentication: limits partition by the signed-in user
 app.UseOutputCache(); // after authorization: a 401/403 is decided before any cached response is served
 app.MapEnvScoreHealth();
 app.MapAccounts();

@@ -44,6 +44,7 @@ public sealed class MonthlyCycleTests(KestrelFactory factory) : IClassFixture<Ke
         await using (var context = await browser.NewContextAsync(desktop))
         {
             var page = await context.NewPageAsync();
+            page.Dialog += async (_, d) => await d.AcceptAsync(); // the confirmations before submit and publish
             await LoginAsync(page, EnvScoreFactory.Secretary(0));
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/work$"));
             await Expect(page.Locator("#template-link")).ToBeVisibleAsync();
@@ -69,6 +70,7 @@ public sealed class MonthlyCycleTests(KestrelFactory factory) : IClassFixture<Ke
         await using (var context = await browser.NewContextAsync(desktop))
         {
             var page = await context.NewPageAsync();
+            page.Dialog += async (_, d) => await d.AcceptAsync(); // the confirmations before submit and publish
             await LoginAsync(page, "admin");
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/admin$"));
             await page.Locator("#compute").ClickAsync();
@@ -85,6 +87,7 @@ public sealed class MonthlyCycleTests(KestrelFactory factory) : IClassFixture<Ke
         await using (var context = await browser.NewContextAsync(desktop))
         {
             var page = await context.NewPageAsync();
+            page.Dialog += async (_, d) => await d.AcceptAsync(); // the confirmations before submit and publish
             await page.GotoAsync("/");
             await Expect(page.Locator("h1")).ToContainTextAsync("2026年11月");
             await Expect(page.Locator("#ranking tbody tr")).ToHaveCountAsync(55);
@@ -124,11 +127,11 @@ public sealed class MonthlyCycleTests(KestrelFactory factory) : IClassFixture<Ke
         await page.Locator("#password").PressAsync("Enter"); // keyboard only
     }
 
-    private static FilePayload Xlsx(byte[] bytes) =>
+    internal static FilePayload Xlsx(byte[] bytes) =>
         new() { Name = "自评表.xlsx", MimeType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Buffer = bytes };
 
     /// <summary>Every row filled clean (varied counts so the ranking has spread), one cell set to <paramref name="text"/>.</summary>
-    private static byte[] Fill(byte[] template, RuleSet rules, string villageCode, string itemCode, string text)
+    internal static byte[] Fill(byte[] template, RuleSet rules, string villageCode, string itemCode, string text)
     {
         using var package = new ExcelPackage(new MemoryStream(template));
         var sheet = package.Workbook.Worksheets[TemplateConventions.DataSheetName];

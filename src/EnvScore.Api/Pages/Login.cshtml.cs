@@ -1,14 +1,17 @@
 using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Infrastructure.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace EnvScore.Api.Pages;
 
-/// <summary>The cookie login of the web pages: the same sign-in, lockout and rate limit as POST /api/auth/login?useCookies=true.</summary>
-[EnableRateLimiting(AccountsServiceCollectionExtensions.LoginRateLimit)]
-public class LoginModel(SignInManager<AppUser> signIn, UserManager<AppUser> users) : PageModel
+/// <summary>
+/// The cookie login of the web pages: the same <see cref="LoginService"/> as POST /api/auth/login?useCookies=true.
+/// Showing the page is never limited; too many failed attempts from one address answer 429 with this page,
+/// the wait in words and a Retry-After header.
+/// </summary>
+public class LoginModel(LoginService logins, UserManager<AppUser> users) : PageModel
 {
     [BindProperty] public string? UserName { get; set; }
     [BindProperty] public string? Password { get; set; }
@@ -17,19 +20,26 @@ public class LoginModel(SignInManager<AppUser> signIn, UserManager<AppUser> user
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(UserName) || string.IsNullOrEmpty(Password)) { Error = "请输入用户名和密码"; return Page(); }
-        signIn.AuthenticationScheme = IdentityConstants.ApplicationScheme;
-        var result = await signIn.PasswordSignInAsync(UserName.Trim(), Password, isPersistent: false, lockoutOnFailure: true);
-        if (!result.Succeeded)
+        var outcome = await logins.SignInAsync(UserName, Password, IdentityConstants.ApplicationScheme, ClientAddress.Of(HttpContext), ct);
+        switch (outcome.Status)
         {
-            Error = result.IsLockedOut ? "账户因多次登录失败已被锁定，请15分钟后再试" : "用户名或密码错误";
-            return Page();
+            case LoginStatus.Throttled:
+                Error = LoginService.ThrottledMessage(outcome);
+                Response.Headers.RetryAfter = outcome.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return Page();
+            case LoginStatus.LockedOut:
+                Error = LoginService.LockedMessage(outcome);
+                return Page();
+            case LoginStatus.Failed:
+                Error = LoginService.WrongCredentials;
+                return Page();
         }
         if (!string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl)) return LocalRedirect(ReturnUrl);
-        var user = await users.FindByNameAsync(UserName.Trim());
-        var roles = user is null ? [] : await users.GetRolesAsync(user);
+        var roles = await users.GetRolesAsync(outcome.User!);
         return Redirect(roles.Contains(Roles.DistrictAdmin) ? "/admin" : roles.Contains(Roles.TownshipSecretary) || roles.Contains(Roles.DistrictInspector) ? "/work" : "/");
     }
 }

@@ -22,6 +22,8 @@ public class VillageModel(PublicData data, EnvScoreDbContext db, RuleSetStore ru
     public List<PublishedVillageResult> Trend { get; private set; } = [];
     public IReadOnlyList<DeductionLine> Deductions { get; private set; } = [];
     public int DistrictId { get; private set; }
+    /// <summary>The revision's rule set (immutable once active): weights, thresholds and quotas for the arithmetic in words.</summary>
+    public EnvScore.Domain.Rules.RuleSet? Rules { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int id, string? m, CancellationToken ct)
     {
@@ -37,8 +39,8 @@ public class VillageModel(PublicData data, EnvScoreDbContext db, RuleSetStore ru
         {
             VillageName = Current.VillageName; // as published
             var revision = await db.PublicationRevisions.AsNoTracking().SingleAsync(r => r.Id == Current.RevisionId, ct);
-            var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
-            Deductions = BulletinFactory.Lines(Current.Explanation, rules);
+            var rules = Rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
+            Deductions = BulletinFactory.Lines(Current, rules);
         }
         return Page();
     }

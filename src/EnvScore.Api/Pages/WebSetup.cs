@@ -1,5 +1,6 @@
 using System.Globalization;
 using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.Evaluations;
 using EnvScore.Domain.Calendar;
 using EnvScore.Domain.Scoring;
 using Microsoft.AspNetCore.Authorization;
@@ -25,10 +26,12 @@ public static class WebSetup
         builder.Services.AddRazorPages(o =>
         {
             o.Conventions.AuthorizeFolder("/Work");
+            o.Conventions.ConfigureFilter(new StatusPageFilter());
             o.Conventions.AddFolderApplicationModelConvention("/Admin", page => page.EndpointMetadata.Add(
                 new AuthorizeAttribute(DistrictOfficePages.Contains(page.ViewEnginePath) ? DistrictOfficePolicy : DistrictAdminPolicy)));
         });
         builder.Services.AddScoped<PublicData>();
+        builder.Services.AddScoped<PeopleNames>();
         // Published data only changes with a new revision (which evicts the tag); the expiry bounds staleness of
         // names and of the unpublished-month notice. The default policy never caches signed-in users' pages.
         builder.Services.AddOutputCache(o => o.AddPolicy(PublicPagesPolicy, b => b
@@ -41,6 +44,7 @@ public static class WebSetup
     public static IEndpointRouteBuilder MapEnvScoreWeb(this IEndpointRouteBuilder app)
     {
         app.MapRazorPages();
+        app.MapSheetPreview();
         return app;
     }
 }
@@ -52,6 +56,13 @@ public static class Web
     {
         Tier.Demonstration => "tier-demo", Tier.Upgrade => "tier-up", _ => "tier-fix",
     };
+
+    /// <summary>
+    /// A service message as a page shows it: Chinese only. Services answer "中文 (English gloss)" for API clients; the
+    /// trailing gloss in ASCII parentheses is dropped.
+    /// </summary>
+    public static string Zh(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?=[^()]*[A-Za-z])[\x20-\x7E]*\)\s*$", "");
 
     public static string Score(decimal score) => score.ToString("0.##", CultureInfo.InvariantCulture);
 

@@ -14,13 +14,18 @@ public enum ItemKind
     Sampled,
     /// <summary>Full points, or on fail a fixed deduction (all points when none is given).</summary>
     PassFail,
+    /// <summary>The general item: a list of clauses (细则) sharing the item's points; see <see cref="ClauseItem"/>.</summary>
+    Clauses,
 }
 
 /// <summary>A named condition (code + Chinese text): a zero-if condition on an item.</summary>
 public sealed record NamedCondition(string Code, string Text);
 
-/// <summary>One level of a <see cref="LevelsItem"/>.</summary>
-public sealed record Level(string Code, string Name, decimal Deduction);
+/// <summary>
+/// One level of a <see cref="LevelsItem"/> or <see cref="LevelsClause"/>: the points it deducts (扣分制) or, in an
+/// item scored by addition (得分制), the points it adds.
+/// </summary>
+public sealed record Level(string Code, string Name, decimal Deduction, decimal Addition = 0);
 
 /// <summary>一票否决: a sheet-level condition that forces 整治 whatever the score.</summary>
 public sealed record VetoRule(string Code, string Title);
@@ -37,6 +42,17 @@ public abstract record ScoringItem
     /// <summary>The sheet's original wording (评分标准), shown to secretaries.</summary>
     public string? Criteria { get; init; }
     public abstract ItemKind Kind { get; }
+
+    /// <summary>
+    /// The item as the general model sees it: its clauses. The four single-input kinds are each one clause whose
+    /// code is the item's own code (<see cref="ClauseItem.Clauses"/> for the general item). Built once per item.
+    /// </summary>
+    public IReadOnlyList<Clause> AsClauses => asClauses ??= BuildClauses();
+    private IReadOnlyList<Clause>? asClauses;
+    private protected abstract IReadOnlyList<Clause> BuildClauses();
+
+    /// <summary>Whether the item starts from full points and deducts (扣分制, every single-input kind) or from 0 and adds (得分制).</summary>
+    public virtual ItemScoring Scoring => ItemScoring.Deduct;
 }
 
 public sealed record PerOccurrenceItem : ScoringItem
@@ -47,12 +63,15 @@ public sealed record PerOccurrenceItem : ScoringItem
     /// <summary>Optional cap on the total deduction (never above <see cref="ScoringItem.Points"/>).</summary>
     public decimal? MaxDeduction { get; init; }
     public override ItemKind Kind => ItemKind.PerOccurrence;
+    private protected override IReadOnlyList<Clause> BuildClauses() =>
+        [new PerOccurrenceClause { Code = Code, Text = Title, Unit = Unit, DeductionEach = DeductionEach, MaxDeduction = MaxDeduction }];
 }
 
 public sealed record LevelsItem : ScoringItem
 {
     public required IReadOnlyList<Level> Levels { get; init; }
     public override ItemKind Kind => ItemKind.Levels;
+    private protected override IReadOnlyList<Clause> BuildClauses() => [new LevelsClause { Code = Code, Text = Title, Levels = Levels }];
 }
 
 public sealed record SampledItem : ScoringItem
@@ -61,6 +80,8 @@ public sealed record SampledItem : ScoringItem
     public required decimal DeductionEach { get; init; }
     public required string Unit { get; init; }
     public override ItemKind Kind => ItemKind.Sampled;
+    private protected override IReadOnlyList<Clause> BuildClauses() =>
+        [new SampledClause { Code = Code, Text = Title, Samples = Samples, Unit = Unit, DeductionEach = DeductionEach }];
 }
 
 public sealed record PassFailItem : ScoringItem
@@ -68,6 +89,22 @@ public sealed record PassFailItem : ScoringItem
     /// <summary>Deduction on fail; null means the item scores 0 on fail.</summary>
     public decimal? FailDeduction { get; init; }
     public override ItemKind Kind => ItemKind.PassFail;
+    private protected override IReadOnlyList<Clause> BuildClauses() => [new PassFailClause { Code = Code, Text = Title, FailDeduction = FailDeduction ?? Points }];
+}
+
+/// <summary>
+/// The general item (评分项 with 细则): points are its ceiling, the clauses share them. Score = full points minus the
+/// clauses' deductions (扣分制, <see cref="ItemScoring.Deduct"/>) or 0 plus their additions (得分制,
+/// <see cref="ItemScoring.Add"/>), clamped to [0, <see cref="ScoringItem.Points"/>] (扣完为止 / 最高不超过本项分值);
+/// a reported zero-if condition scores 0. Semantics: docs/scoring-model.md.
+/// </summary>
+public sealed record ClauseItem : ScoringItem
+{
+    public required IReadOnlyList<Clause> Clauses { get; init; }
+    public ItemScoring ScoredBy { get; init; } = ItemScoring.Deduct;
+    public override ItemScoring Scoring => ScoredBy;
+    public override ItemKind Kind => ItemKind.Clauses;
+    private protected override IReadOnlyList<Clause> BuildClauses() => Clauses;
 }
 
 /// <summary>加分项: points per award, capped per item and by the sheet's total bonus cap.</summary>
@@ -81,12 +118,30 @@ public sealed record BonusItem
     public string? Criteria { get; init; }
 }
 
+/// <summary>
+/// A part of the sheet (类别 / 指标): either items or sub-sections (any depth), whose points add up to
+/// <see cref="MaxPoints"/>. Every level has its subtotal (<see cref="Scoring.SectionResult"/>).
+/// </summary>
 public sealed record Section
 {
     public required string Code { get; init; }
     public required string Title { get; init; }
     public required decimal MaxPoints { get; init; }
+    /// <summary>The section's own items (empty when it has sub-sections).</summary>
     public required IReadOnlyList<ScoringItem> Items { get; init; }
+    /// <summary>Sub-sections (empty for a section of items).</summary>
+    public IReadOnlyList<Section> Sections { get; init; } = [];
+
+    /// <summary>Every item of the section and its sub-sections, in sheet order.</summary>
+    public IEnumerable<ScoringItem> AllItems => Sections.Count == 0 ? Items : Items.Concat(Sections.SelectMany(s => s.AllItems));
+
+    /// <summary>This section and every sub-section, pre-order, with depth (0 = this) and parent code.</summary>
+    public IEnumerable<(Section Section, int Depth, string? Parent)> Walk(int depth = 0, string? parent = null)
+    {
+        yield return (this, depth, parent);
+        foreach (var child in Sections)
+            foreach (var x in child.Walk(depth + 1, Code)) yield return x;
+    }
 }
 
 public sealed record BonusPolicy
@@ -171,6 +226,22 @@ public sealed record RuleSet
     public MissingSheetPolicy MissingSheet { get; init; } = new();
     public ConsequencePolicy Consequences { get; init; } = ConsequencePolicy.None;
 
-    /// <summary>All scoring items in sheet order (section by section).</summary>
-    public IEnumerable<ScoringItem> Items => Sections.SelectMany(s => s.Items);
+    /// <summary>
+    /// 百分制折算: when set (e.g. 100) and different from <see cref="TotalPoints"/>, the sheet score is converted to this
+    /// scale (score × Scale / TotalPoints, rounded once to 2 decimals) and the tier thresholds, the missing-sheet score
+    /// and the combination apply to the converted score. Null: scores stay on the sheet's own scale.
+    /// </summary>
+    public decimal? Scale { get; init; }
+
+    /// <summary>The scale of the final score: <see cref="Scale"/> when set, else <see cref="TotalPoints"/>.</summary>
+    public decimal ScoreScale => Scale ?? TotalPoints;
+
+    /// <summary>All scoring items in sheet order (section by section, sub-sections included).</summary>
+    public IEnumerable<ScoringItem> Items => Sections.SelectMany(s => s.AllItems);
+
+    /// <summary>Every section at every level, pre-order, with its depth (0 = top level) and parent code.</summary>
+    public IEnumerable<(Section Section, int Depth, string? Parent)> AllSections => Sections.SelectMany(s => s.Walk());
+
+    /// <summary>Whether any section has sub-sections.</summary>
+    public bool IsNested => Sections.Any(s => s.Sections.Count > 0);
 }

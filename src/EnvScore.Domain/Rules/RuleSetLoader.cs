@@ -38,7 +38,7 @@ public static class RuleSetLoader
         }
         catch (YamlSyntaxException e)
         {
-            return new(null, [new RuleSetProblem(RuleSetProblemKind.YamlSyntax, $"YAML语法错误：{e.Message}", fileName, e.Line, e.Column, null)]);
+            return new(null, [new RuleSetProblem(e.Kind, e.Kind == RuleSetProblemKind.YamlSyntax ? $"YAML语法错误：{e.Message}" : e.Message, fileName, e.Line, e.Column, null)]);
         }
         if (root is not YMapping map)
         {
@@ -61,7 +61,7 @@ public static class RuleSetLoader
 
         public RuleSet? ReadRuleSet(YMapping node)
         {
-            var m = new Map(this, node, null, "code", "title", "version", "effectiveFrom", "totalPoints", "sections", "bonus", "vetoes", "tiers", "combination", "missingSheet", "consequences");
+            var m = new Map(this, node, null, "code", "title", "version", "effectiveFrom", "totalPoints", "scale", "sections", "bonus", "vetoes", "tiers", "combination", "missingSheet", "consequences");
             var code = m.Text("code");
             var title = m.Text("title");
             var version = m.Int("version", min: 1);
@@ -74,12 +74,14 @@ public static class RuleSetLoader
                     $"生效月份\"{monthText}\"格式错误，应为\"yyyy-MM\"，如\"2026-01\"", "effectiveFrom must be a month like 2026-01");
             }
             var total = m.Points("totalPoints", positive: true);
+            var scale = m.Points("scale", positive: true, required: false);
+            var scoreScale = scale ?? total;
             var sections = m.List("sections", ReadSection, required: true);
             var bonus = m.Get("bonus") is { } b ? AsMap(b, null, "cap", "items") is { } bm ? ReadBonus(bm) : null : BonusPolicy.None;
             var vetoes = m.List("vetoes", ReadVeto, required: false) ?? [];
-            var tiers = m.Get("tiers") is { } t ? AsMap(t, null, "demonstrationMin", "upgradeMin", "quotas") is { } tm ? ReadTiers(tm, total) : null : MissingMap<TierPolicy>(m, "tiers");
+            var tiers = m.Get("tiers") is { } t ? AsMap(t, null, "demonstrationMin", "upgradeMin", "quotas") is { } tm ? ReadTiers(tm, scoreScale) : null : MissingMap<TierPolicy>(m, "tiers");
             var combination = m.Get("combination") is { } c ? AsMap(c, null, "selfWeight", "districtWeight", "inflationThreshold") is { } cm ? ReadCombination(cm) : null : MissingMap<CombinationPolicy>(m, "combination");
-            var missing = m.Get("missingSheet") is { } ms ? AsMap(ms, null, "score", "tier") is { } msm ? ReadMissing(msm, total) : null : new MissingSheetPolicy();
+            var missing = m.Get("missingSheet") is { } ms ? AsMap(ms, null, "score", "tier") is { } msm ? ReadMissing(msm, scoreScale) : null : new MissingSheetPolicy();
             var consequences = m.Get("consequences") is { } cs ? AsMap(cs, null, "interviewAfterRectifyMonths", "rewardAfterDemonstrationMonths") is { } csm ? ReadConsequences(csm) : null : ConsequencePolicy.None;
             m.Done();
 
@@ -98,6 +100,7 @@ public static class RuleSetLoader
                 Code = code, Title = title, Version = version.Value, EffectiveFrom = month.Value, TotalPoints = total.Value,
                 Sections = sections.Select(s => s!).ToArray().AsReadOnly(), Bonus = bonus, Vetoes = vetoes.Select(v => v!).ToArray().AsReadOnly(),
                 Tiers = tiers, Combination = combination, MissingSheet = missing, Consequences = consequences,
+                Scale = scale == total ? null : scale,
             };
         }
 
@@ -124,25 +127,40 @@ public static class RuleSetLoader
 
         private Section? ReadSection(YNode node)
         {
-            if (AsMap(node, null, "code", "title", "maxPoints", "items") is not { } m) return null;
+            if (AsMap(node, null, "code", "title", "maxPoints", "items", "sections") is not { } m) return null;
             var code = m.Text("code");
             if (code is not null) Claim(code, m.Get("code")!, code);
             var title = m.Text("title");
             var max = m.Points("maxPoints", positive: true);
-            var items = m.List("items", ReadItem, required: true);
+            var hasChildren = m.Get("sections") is not null;
+            if (hasChildren && m.Get("items") is not null)
+                Report(RuleSetProblemKind.MixedShape, m.Get("sections")!, code,
+                    $"部分\"{title}\"不能同时包含评分项（items）和下级类别（sections），请把评分项放进下级类别", "a section has either items or sub-sections");
+            IReadOnlyList<ScoringItem?>? items = [];
+            IReadOnlyList<Section?>? children = [];
+            if (hasChildren) children = m.List("sections", ReadSection, required: true);
+            else items = m.List("items", ReadItem, required: true);
             m.Done();
-            if (items is not null && max is not null && items.All(i => i is not null))
+            var parts = hasChildren ? children?.Select(c => c?.MaxPoints).ToArray() : items?.Select(i => i?.Points).ToArray();
+            if (parts is not null && max is not null && parts.All(p => p is not null))
             {
-                var sum = items.Sum(i => i!.Points);
+                var sum = parts.Sum(p => p!.Value);
                 if (sum != max)
-                    Report(RuleSetProblemKind.ItemsDoNotAddUp, m.Get("maxPoints")!, code,
-                        $"部分\"{title}\"各项分值之和为{Num(sum)}分，与该部分分值{Num(max.Value)}分不符", $"items add up to {Num(sum)}, section max is {Num(max.Value)}");
+                    Report(RuleSetProblemKind.ItemsDoNotAddUp, m.Get("maxPoints")!, code, hasChildren
+                        ? $"类别\"{title}\"各下级类别分值之和为{Num(sum)}分，与该类别分值{Num(max.Value)}分不符"
+                        : $"部分\"{title}\"各项分值之和为{Num(sum)}分，与该部分分值{Num(max.Value)}分不符",
+                        hasChildren ? $"sub-sections add up to {Num(sum)}, section max is {Num(max.Value)}" : $"items add up to {Num(sum)}, section max is {Num(max.Value)}");
             }
-            if (code is null || title is null || max is null || items is null || items.Any(i => i is null)) return null;
-            return new Section { Code = code, Title = title, MaxPoints = max.Value, Items = items.Select(i => i!).ToArray().AsReadOnly() };
+            if (code is null || title is null || max is null || items is null || items.Any(i => i is null) || children is null || children.Any(c => c is null)) return null;
+            return new Section
+            {
+                Code = code, Title = title, MaxPoints = max.Value, Items = items.Select(i => i!).ToArray().AsReadOnly(),
+                Sections = children.Select(c => c!).ToArray().AsReadOnly(),
+            };
         }
 
         private static readonly string[] CommonItemFields = ["code", "title", "kind", "points", "mayBeNotApplicable", "zeroIf", "criteria"];
+        private static readonly string[] ClauseItemFields = ["code", "title", "points", "mayBeNotApplicable", "zeroIf", "criteria", "clauses", "scoring"];
 
         private ScoringItem? ReadItem(YNode node)
         {
@@ -151,6 +169,13 @@ public static class RuleSetLoader
             var codeNode = raw.Entries.FirstOrDefault(e => e.Key.Value == "code").Value as YScalar;
             var itemCode = codeNode is { IsNull: false } ? codeNode.Value : null;
             var kindNode = raw.Entries.FirstOrDefault(e => e.Key.Value == "kind").Value;
+            if (raw.Entries.FirstOrDefault(e => e.Key.Value == "clauses").Value is { } clausesNode)
+            {
+                if (kindNode is not null)
+                    Report(RuleSetProblemKind.MixedShape, kindNode, itemCode, "评分项不能同时有\"kind\"和\"clauses\"：有细则（clauses）的评分项不写kind",
+                        "an item has either a kind or clauses");
+                return ReadClauseItem(raw, itemCode);
+            }
             ItemKind? kind = null;
             string[] extra = [];
             if (kindNode is YScalar ks && !ks.IsNull)
@@ -227,12 +252,189 @@ public static class RuleSetLoader
                     break;
                 }
                 case null when kindNode is null:
-                    m.Require("kind");
+                    Report(RuleSetProblemKind.MissingField, raw, itemCode, "缺少字段\"kind\"（单一评分方式）或\"clauses\"（多条细则）", "missing field 'kind' or 'clauses'");
                     break;
             }
             m.Done();
             if (item is null || code is null || title is null || points is null) return null;
             return item with { Code = code, Title = title, Points = points.Value, MayBeNotApplicable = mayBeNa, ZeroIf = zeroIf.Where(z => z is not null).Select(z => z!).ToArray().AsReadOnly(), Criteria = criteria };
+        }
+
+        private ScoringItem? ReadClauseItem(YMapping raw, string? itemCode)
+        {
+            var m = new Map(this, raw, itemCode, ClauseItemFields);
+            var code = m.Text("code");
+            if (code is not null) Claim(code, m.Get("code")!, code);
+            var title = m.Text("title");
+            var points = m.Points("points", positive: true);
+            var mayBeNa = m.Bool("mayBeNotApplicable") ?? false;
+            var conditionCodes = new Dictionary<string, YNode>(StringComparer.Ordinal);
+            var zeroIf = m.List("zeroIf", n => ReadCondition(n, code, conditionCodes), required: false) ?? [];
+            var criteria = m.OptionalText("criteria");
+            var scoring = ItemScoring.Deduct;
+            if (m.OptionalText("scoring") is { } sc)
+            {
+                if (sc == "add") scoring = ItemScoring.Add;
+                else if (sc != "deduct")
+                    Report(RuleSetProblemKind.InvalidValue, m.Get("scoring")!, code, $"计分方式\"{sc}\"无效，应为deduct（扣分制）或add（得分制）", "scoring must be deduct or add");
+            }
+            var clauseCodes = new Dictionary<string, YNode>(StringComparer.Ordinal);
+            var clauses = m.List("clauses", n => ReadClause(n, code, points, scoring, clauseCodes), required: true);
+            m.Done();
+            if (clauses is null || clauses.Any(c => c is null) || code is null || title is null || points is null) return null;
+            return new ClauseItem
+            {
+                Code = code, Title = title, Points = points.Value, MayBeNotApplicable = mayBeNa, Criteria = criteria, ScoredBy = scoring,
+                ZeroIf = zeroIf.Where(z => z is not null).Select(z => z!).ToArray().AsReadOnly(),
+                Clauses = clauses.Select(c => c!).ToArray().AsReadOnly(),
+            };
+        }
+
+        private static readonly Dictionary<string, (ClauseKind Kind, string[] Fields)> ClauseKinds = new(StringComparer.Ordinal)
+        {
+            ["perOccurrence"] = (ClauseKind.PerOccurrence, ["unit", "deductionEach", "maxDeduction"]),
+            ["sampled"] = (ClauseKind.Sampled, ["samples", "unit", "deductionEach", "maxDeduction"]),
+            ["levels"] = (ClauseKind.Levels, ["levels"]),
+            ["passFail"] = (ClauseKind.PassFail, ["failDeduction"]),
+            ["deductIf"] = (ClauseKind.DeductIf, ["deduction"]),
+            ["addIf"] = (ClauseKind.AddIf, ["addition"]),
+            ["addPerUnit"] = (ClauseKind.AddPerUnit, ["unit", "first", "each", "maxAddition"]),
+            ["rate"] = (ClauseKind.Rate, ["threshold", "direction", "deductionPerPoint", "maxDeduction", "input", "numeratorLabel", "denominatorLabel"]),
+        };
+
+        private Clause? ReadClause(YNode node, string? item, decimal? points, ItemScoring scoring, Dictionary<string, YNode> seen)
+        {
+            if (node is not YMapping raw) { Report(RuleSetProblemKind.WrongType, node, item, "细则应为键值映射", "a clause must be a mapping"); return null; }
+            var kindNode = raw.Entries.FirstOrDefault(e => e.Key.Value == "kind").Value as YScalar;
+            (ClauseKind Kind, string[] Fields)? kind = null;
+            if (kindNode is { IsNull: false })
+            {
+                if (ClauseKinds.TryGetValue(kindNode.Value, out var k)) kind = k;
+                else Report(RuleSetProblemKind.UnknownKind, kindNode, item,
+                    $"未知的细则类型\"{kindNode.Value}\"，应为{string.Join("、", ClauseKinds.Keys)}之一", $"unknown clause kind '{kindNode.Value}'");
+            }
+            string[] fields = kind?.Fields ?? (kindNode is { IsNull: false } ? ClauseKinds.Values.SelectMany(v => v.Fields).Distinct().ToArray() : []);
+            var m = new Map(this, raw, item, ["code", "kind", "text", .. fields]);
+            var code = m.Text("code");
+            if (code is not null) CheckLocalDuplicate(seen, code, m.Get("code")!, item, "细则");
+            var text = m.Text("text");
+            m.Text("kind");
+            Clause? clause = null;
+            void NotAbove(string key, decimal? v, string zh) => CheckNotAbove(m, key, v, points, item, zh);
+            switch (kind?.Kind)
+            {
+                case ClauseKind.PerOccurrence:
+                {
+                    var unit = m.Text("unit");
+                    var each = m.Points("deductionEach", positive: true);
+                    var cap = m.Points("maxDeduction", positive: true, required: false);
+                    NotAbove("deductionEach", each, "每处扣分"); NotAbove("maxDeduction", cap, "最多扣分");
+                    if (unit is not null && each is not null)
+                        clause = new PerOccurrenceClause { Code = "", Text = "", Unit = unit, DeductionEach = each.Value, MaxDeduction = cap };
+                    break;
+                }
+                case ClauseKind.Sampled:
+                {
+                    var samples = m.Int("samples", min: 1);
+                    var unit = m.Text("unit");
+                    var each = m.Points("deductionEach", positive: true);
+                    var cap = m.Points("maxDeduction", positive: true, required: false);
+                    NotAbove("deductionEach", each, "每个样本扣分"); NotAbove("maxDeduction", cap, "最多扣分");
+                    if (samples is not null && unit is not null && each is not null)
+                        clause = new SampledClause { Code = "", Text = "", Samples = samples.Value, Unit = unit, DeductionEach = each.Value, MaxDeduction = cap };
+                    break;
+                }
+                case ClauseKind.Levels:
+                {
+                    var levelCodes = new Dictionary<string, YNode>(StringComparer.Ordinal);
+                    var levels = m.List("levels", n => ReadLevel(n, item, points, levelCodes, scoring), required: true);
+                    if (levels is not null && levels.All(l => l is not null))
+                    {
+                        if (levels.Count < 2)
+                            Report(RuleSetProblemKind.TooFewLevels, m.Get("levels")!, item, "分档细则至少需要2个档次", "a levels clause needs at least 2 levels");
+                        else if (scoring == ItemScoring.Deduct && !levels.Any(l => l!.Deduction == 0))
+                            Report(RuleSetProblemKind.NoZeroDeductionLevel, m.Get("levels")!, item, "扣分制的分档细则必须有一个不扣分（扣0分）的档次", "one level must deduct 0");
+                        clause = new LevelsClause { Code = "", Text = "", Levels = levels.Select(l => l!).ToArray().AsReadOnly() };
+                    }
+                    break;
+                }
+                case ClauseKind.PassFail:
+                {
+                    var fail = m.Points("failDeduction", positive: true, required: false);
+                    NotAbove("failDeduction", fail, "不合格扣分");
+                    if (points is not null) clause = new PassFailClause { Code = "", Text = "", FailDeduction = fail ?? points.Value };
+                    break;
+                }
+                case ClauseKind.DeductIf:
+                {
+                    var d = m.Points("deduction", positive: true);
+                    NotAbove("deduction", d, "扣分");
+                    if (d is not null) clause = new DeductIfClause { Code = "", Text = "", Deduction = d.Value };
+                    break;
+                }
+                case ClauseKind.AddIf:
+                {
+                    var a = m.Points("addition", positive: true);
+                    NotAbove("addition", a, "加分");
+                    if (a is not null) clause = new AddIfClause { Code = "", Text = "", Addition = a.Value };
+                    break;
+                }
+                case ClauseKind.AddPerUnit:
+                {
+                    var unit = m.Text("unit");
+                    var each = m.Points("each", positive: true);
+                    var first = m.Points("first", positive: true, required: false);
+                    var cap = m.Points("maxAddition", positive: true, required: false);
+                    NotAbove("first", first, "首个单位得分"); NotAbove("each", each, "每增加一个单位加分"); NotAbove("maxAddition", cap, "最多加分");
+                    if (unit is not null && each is not null)
+                        clause = new AddPerUnitClause { Code = "", Text = "", Unit = unit, Each = each.Value, First = first ?? each.Value, MaxAddition = cap };
+                    break;
+                }
+                case ClauseKind.Rate:
+                {
+                    var threshold = m.Points("threshold", positive: false);
+                    if (threshold > 100)
+                    {
+                        Report(RuleSetProblemKind.RateOutOfRange, m.Get("threshold")!, item, $"达标比例{Num(threshold.Value)}%应在0到100%之间", "a rate threshold must be within 0..100 %");
+                        threshold = null;
+                    }
+                    var per = m.Points("deductionPerPoint", positive: true);
+                    var cap = m.Points("maxDeduction", positive: true, required: false);
+                    NotAbove("maxDeduction", cap, "最多扣分");
+                    var direction = RateDirection.AtLeast;
+                    if (m.OptionalText("direction") is { } dir)
+                    {
+                        if (dir == "atMost") direction = RateDirection.AtMost;
+                        else if (dir != "atLeast")
+                            Report(RuleSetProblemKind.InvalidValue, m.Get("direction")!, item, $"方向\"{dir}\"无效，应为atLeast（不低于）或atMost（不高于）", "direction must be atLeast or atMost");
+                    }
+                    var input = RateInput.Percent;
+                    if (m.OptionalText("input") is { } inp)
+                    {
+                        if (inp == "fraction") input = RateInput.Fraction;
+                        else if (inp != "percent")
+                            Report(RuleSetProblemKind.InvalidValue, m.Get("input")!, item, $"填报方式\"{inp}\"无效，应为percent（百分比）或fraction（分子和分母）", "input must be percent or fraction");
+                    }
+                    string? num = null, den = null;
+                    if (input == RateInput.Fraction) { num = m.Text("numeratorLabel"); den = m.Text("denominatorLabel"); }
+                    else { num = m.OptionalText("numeratorLabel"); den = m.OptionalText("denominatorLabel"); }
+                    if (threshold is not null && per is not null && (input == RateInput.Percent || (num is not null && den is not null)))
+                        clause = new RateClause
+                        {
+                            Code = "", Text = "", Threshold = threshold.Value, DeductionPerPoint = per.Value, MaxDeduction = cap, Direction = direction,
+                            Input = input, NumeratorLabel = num, DenominatorLabel = den,
+                        };
+                    break;
+                }
+                case null when kindNode is null:
+                    m.Require("kind");
+                    break;
+            }
+            if (clause is ({ Kind: ClauseKind.AddIf or ClauseKind.AddPerUnit }) && scoring == ItemScoring.Deduct)
+                Report(RuleSetProblemKind.InvalidValue, m.Get("kind")!, item,
+                    "扣分制评分项（从满分扣起）不能有加分细则：加分的评分项请写scoring: add（得分制，从0分加起）", "an addition clause needs an item with scoring: add");
+            m.Done();
+            return clause is null || code is null || text is null ? null : clause with { Code = code, Text = text };
         }
 
         private void CheckNotAbove(Map m, string key, decimal? value, decimal? points, string? item, string zh)
@@ -252,16 +454,18 @@ public static class RuleSetLoader
             return code is null || text is null ? null : new NamedCondition(code, text);
         }
 
-        private Level? ReadLevel(YNode node, string? item, decimal? points, Dictionary<string, YNode> seen)
+        private Level? ReadLevel(YNode node, string? item, decimal? points, Dictionary<string, YNode> seen, ItemScoring scoring = ItemScoring.Deduct)
         {
-            if (AsMap(node, item, "code", "name", "deduction") is not { } m) return null;
+            var key = scoring == ItemScoring.Add ? "addition" : "deduction";
+            if (AsMap(node, item, "code", "name", key) is not { } m) return null;
             var code = m.Text("code");
             var name = m.Text("name");
-            var deduction = m.Points("deduction", positive: false);
+            var value = m.Points(key, positive: false);
             m.Done();
             if (code is not null) CheckLocalDuplicate(seen, code, m.Get("code")!, item, "档次");
-            CheckNotAbove(m, "deduction", deduction, points, item, $"档次\"{name}\"扣分");
-            return code is null || name is null || deduction is null ? null : new Level(code, name, deduction.Value);
+            CheckNotAbove(m, key, value, points, item, scoring == ItemScoring.Add ? $"档次\"{name}\"得分" : $"档次\"{name}\"扣分");
+            return code is null || name is null || value is null ? null
+                : scoring == ItemScoring.Add ? new Level(code, name, 0, value.Value) : new Level(code, name, value.Value);
         }
 
         private void CheckLocalDuplicate(Dictionary<string, YNode> seen, string code, YNode at, string? item, string what)

@@ -28,6 +28,12 @@ public enum RuleSetProblemKind
     WeightsDoNotSumToOne,
     MalformedMonth,
     InvalidValue,
+    /// <summary>A rate threshold outside 0–100 %.</summary>
+    RateOutOfRange,
+    /// <summary>A section with both items and sub-sections, or an item with both a kind and clauses.</summary>
+    MixedShape,
+    /// <summary>Anchors/aliases, too deep or too many nodes: refused before any work (YamlTree).</summary>
+    YamlLimitExceeded,
 }
 
 /// <summary>

@@ -53,9 +53,16 @@ public sealed class CompiledRuleSet
     private readonly Dictionary<string, int> ordinals;
     private readonly ScoringItem[] items;
 
+    /// <summary>Whether the fast path can evaluate this rule set: every item is of a single-input kind (no clauses).</summary>
+    public static bool Supports(RuleSet rules) => rules.Items.All(i => i is not ClauseItem) && rules.Scale is null;
+
+    /// <exception cref="NotSupportedException">The rule set has items with clauses or a 百分制 scale (see <see cref="Supports"/>):
+    /// score it with <see cref="ScoringEngine"/>, which the monthly computation uses for every sheet anyway.</exception>
     public CompiledRuleSet(RuleSet rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
+        if (!Supports(rules))
+            throw new NotSupportedException("the compiled path scores single-input items only; use ScoringEngine for items with clauses or a scale");
         Rules = rules;
         items = rules.Items.ToArray();
         ScoringItemCount = items.Length;
@@ -71,7 +78,7 @@ public sealed class CompiledRuleSet
         ordinals = new(StringComparer.Ordinal);
         var i = 0;
         for (var s = 0; s < rules.Sections.Count; s++)
-            foreach (var item in rules.Sections[s].Items)
+            foreach (var item in rules.Sections[s].AllItems)
             {
                 ordinals[item.Code] = i;
                 sectionOf[i] = s;

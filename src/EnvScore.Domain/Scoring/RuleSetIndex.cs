@@ -32,7 +32,7 @@ internal sealed class RuleSetIndex
         ItemsByCode = Items.ToDictionary(i => i.Code, StringComparer.Ordinal);
         BonusesByCode = rules.Bonus.Items.ToDictionary(b => b.Code, StringComparer.Ordinal);
         VetoCodes = rules.Vetoes.Select(v => v.Code).ToHashSet(StringComparer.Ordinal);
-        foreach (var section in rules.Sections)
+        foreach (var (section, _, _) in rules.AllSections)
             foreach (var item in section.Items)
             {
                 NotApplicable[item.Code] = ScoringEngine.ScoreItem(item, section.Code, new ItemEntry(item.Code, NotApplicable: true));

@@ -6,9 +6,20 @@ public sealed record SheetEntries(IReadOnlyList<ItemEntry> Items, IReadOnlyList<
 /// <summary>
 /// One item's entry. Count is used by perOccurrence and bonus items, Level (a level code) by levels,
 /// FailedSamples by sampled, Passed by passFail. ZeroConditions lists reported zero-if condition codes.
+/// An item with clauses (<see cref="Rules.ClauseItem"/>) takes its inputs in <see cref="Clauses"/>, by clause code.
 /// </summary>
 public sealed record ItemEntry(string ItemCode, bool NotApplicable = false, int? Count = null, string? Level = null,
-    int? FailedSamples = null, bool? Passed = null, IReadOnlyList<string>? ZeroConditions = null, string? Note = null);
+    int? FailedSamples = null, bool? Passed = null, IReadOnlyList<string>? ZeroConditions = null, string? Note = null,
+    IReadOnlyDictionary<string, ClauseInput>? Clauses = null);
+
+/// <summary>
+/// One clause's input (exactly the fields its kind takes): <see cref="Count"/> for perOccurrence, sampled (failed
+/// samples) and addPerUnit; <see cref="Level"/> (a level code) for levels; <see cref="Yes"/> for passFail (passed),
+/// deductIf and addIf (the condition occurred); <see cref="Percent"/> (0–100) or <see cref="Numerator"/> and
+/// <see cref="Denominator"/> for rate.
+/// </summary>
+public sealed record ClauseInput(int? Count = null, string? Level = null, bool? Yes = null, decimal? Percent = null,
+    decimal? Numerator = null, decimal? Denominator = null);
 
 public enum EntryProblemKind
 {
@@ -24,6 +35,10 @@ public enum EntryProblemKind
     NotApplicableNotAllowed,
     FieldNotAllowed,
     NothingApplicable,
+    /// <summary>A clause code the item does not have.</summary>
+    UnknownClause,
+    /// <summary>A percentage outside 0–100, a numerator above its denominator, a denominator of 0.</summary>
+    OutOfRange,
 }
 
 /// <summary>A problem with a sheet's entries: item code and field when known, Chinese message with English gloss.</summary>

@@ -62,11 +62,11 @@ public class LoginRateLimitTests(LoginRateLimitTests.Factory factory) : IClassFi
 {
     public class Factory : EnvScoreFactory
     {
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Accounts:LoginPermitsPerMinute"] = "3" };
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Accounts:FailedLoginsPerAddress"] = "3" };
     }
 
     [Fact]
-    public async Task Logins_beyond_the_rate_limit_get_429()
+    public async Task Failed_logins_beyond_the_address_limit_get_429()
     {
         var client = factory.CreateClient();
         var statuses = new List<HttpStatusCode>();

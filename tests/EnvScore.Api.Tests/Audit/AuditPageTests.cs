@@ -96,7 +96,7 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         var title = Domain.Rules.RuleSetLoader.Parse(Features.RuleSets.DefaultRuleSet.Yaml).RuleSet!.Items.Single(i => i.Code == occurrence).Title;
         Assert.Contains($"{title}（{occurrence}） 数量：0→3", rows[1]);
         Assert.Contains("新建", rows[2]);
-        Assert.All(rows, r => Assert.Contains(Secretary, r));
+        Assert.All(rows, r => Assert.Contains("水稻乡党委书记", r)); // the person, not the account name
         Assert.All(rows, r => Assert.Contains(code, r));
         Assert.All(rows, r => Assert.Contains("2026年11月乡镇自评", r));
         Assert.Contains(submittedAt, rows[0]);

@@ -123,7 +123,8 @@ public class BatchComputationTests(EnvScoreFactory factory) : IClassFixture<EnvS
     public void Staged_entries_round_trip_every_field()
     {
         const char F = '\u001f', E = '\u001e', Z = '\u001d';
-        var text = $"L01{F}0{F}3{F}{F}{F}{F}{E}Q05{F}1{F}{F}{F}{F}{F}{E}C01{F}0{F}{F}B{F}{F}{F}Z1{Z}Z2{E}C02{F}0{F}{F}{F}2{F}0{F}";
+        var text = $"L01{F}0{F}3{F}{F}{F}{F}{F}{E}Q05{F}1{F}{F}{F}{F}{F}{F}[]{E}C01{F}0{F}{F}B{F}{F}{F}Z1{Z}Z2{F}{E}C02{F}0{F}{F}{F}2{F}0{F}{F}"
+            + $"{E}R01{F}0{F}{F}{F}{F}{F}{F}[{{\"Code\": \"a\", \"Yes\": true}}, {{\"Code\": \"c\", \"Count\": 10, \"Percent\": 84.5}}]";
         var entries = SheetStaging.ParseEntries(text);
         Assert.Equal(
             [
@@ -131,8 +132,11 @@ public class BatchComputationTests(EnvScoreFactory factory) : IClassFixture<EnvS
                 new ItemEntry("Q05", NotApplicable: true),
                 new ItemEntry("C01", Level: "B", ZeroConditions: entries[2].ZeroConditions),
                 new ItemEntry("C02", FailedSamples: 2, Passed: false),
+                new ItemEntry("R01", Clauses: entries[4].Clauses),
             ],
-            entries);
+            entries.Take(5));
+        Assert.Equal(new ClauseInput(Yes: true), entries[4].Clauses!["a"]);
+        Assert.Equal(new ClauseInput(Count: 10, Percent: 84.5m), entries[4].Clauses!["c"]);
         Assert.Equal(["Z1", "Z2"], entries[2].ZeroConditions!);
         Assert.Throws<FormatException>(() => SheetStaging.ParseEntries($"L01{F}0{F}3"));
     }

@@ -188,10 +188,11 @@ public sealed class ComputedResultsCacheTests(ResultsCacheFactory factory) : ICl
         for (var round = 0; round < 2; round++)
             foreach (var (client, township) in secretaries)
             {
+                // October is not published: a township reads none of its results, and its answers are never cached
+                // (they depend on the publication state, which the results stamp does not follow; issue #21).
                 var (body, _, response) = await GetAsync(client, url);
-                Assert.Equal(round == 1, Cached(response));
-                Assert.NotEmpty(Rows(body));
-                Assert.All(Rows(body), r => Assert.Equal(township, r.GetProperty("townshipId").GetInt32()));
+                Assert.False(Cached(response));
+                Assert.Empty(Rows(body));
             }
 
         // The stamp is per district: recomputing the other district leaves the demo district's entry in place.
@@ -209,12 +210,12 @@ public sealed class ComputedResultsCacheTests(ResultsCacheFactory factory) : ICl
         var inspector = await factory.ClientForAsync("inspector");
         var township = factory.DemoTownshipIds[2];
 
-        // Secretary first.
+        // Secretary first (October unpublished: nothing, never cached — issue #21).
         var townships = $"/odata/TownshipResults?$filter=month eq {Oct}&$orderby=rank";
         var (own, _, ownResponse) = await GetAsync(secretary, townships);
         Assert.False(Cached(ownResponse));
-        Assert.Equal(township, Rows(own).Single().GetProperty("townshipId").GetInt32());
-        Assert.True(Cached((await GetAsync(secretary, townships)).Response));
+        Assert.Empty(Rows(own));
+        Assert.False(Cached((await GetAsync(secretary, townships)).Response));
         var (all, _, allResponse) = await GetAsync(admin, townships);
         Assert.False(Cached(allResponse));
         Assert.Equal(3, Rows(all).Count());
@@ -222,7 +223,7 @@ public sealed class ComputedResultsCacheTests(ResultsCacheFactory factory) : ICl
         var (inspected, _, inspectedResponse) = await GetAsync(inspector, townships);
         Assert.True(Cached(inspectedResponse));
         Assert.Equal(3, Rows(inspected).Count());
-        Assert.Single(Rows((await GetAsync(secretary, townships)).Body));
+        Assert.Empty(Rows((await GetAsync(secretary, townships)).Body));
 
         // District admin first.
         var villages = $"/odata/VillageResults?$filter=month eq {Oct}&$orderby=districtRank&$top=100&$select=villageId,townshipId,districtRank";
@@ -231,8 +232,8 @@ public sealed class ComputedResultsCacheTests(ResultsCacheFactory factory) : ICl
         Assert.Equal(55, Rows(district).Count());
         var (mine, _, mineResponse) = await GetAsync(secretary, villages);
         Assert.False(Cached(mineResponse));
-        Assert.All(Rows(mine), r => Assert.Equal(township, r.GetProperty("townshipId").GetInt32()));
-        Assert.InRange(Rows(mine).Count(), 1, 54);
+        Assert.Empty(Rows(mine));
+        Assert.Equal(township, factory.DemoTownshipIds[2]);
         Assert.Equal(55, Rows((await GetAsync(admin, villages)).Body).Count());
     }
 

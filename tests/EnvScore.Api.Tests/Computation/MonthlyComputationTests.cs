@@ -244,14 +244,15 @@ public class MonthlyComputationTests(HandMonthFactory factory) : IClassFixture<H
         var secretary = await factory.ClientForAsync(EnvScoreFactory.Secretary(1));
         await (await secretary.PostAsJsonAsync("/odata/ComputationRuns/Compute", new { month = "2026-11" })).ExpectAsync(HttpStatusCode.Forbidden);
 
-        // The secretary of township 2 sees exactly its 3 villages, whatever the query asks for.
+        // November is computed but not published: the secretary of township 2 sees none of its results, whatever
+        // the query asks for (unpublished district checks stay with the district; issue #21, ComputationVisibility).
+        // After publication they see exactly their township's rows (tests/…/Security/UnpublishedResultsTests).
         var own = await secretary.GetJsonAsync($"/odata/VillageResults?$filter=month eq {Nov}&$expand=village&$orderby=townshipRank");
-        Assert.Equal([HandMonthFactory.G, HandMonthFactory.E, HandMonthFactory.F],
-            own.GetProperty("value").EnumerateArray().Select(x => x.GetProperty("village").GetProperty("code").GetString()));
+        Assert.Empty(own.GetProperty("value").EnumerateArray());
         var other = await secretary.GetJsonAsync($"/odata/VillageResults?$filter=month eq {Nov} and villageId ne 0&$count=true");
-        Assert.Equal(3, other.GetProperty("@odata.count").GetInt32());
+        Assert.Equal(0, other.GetProperty("@odata.count").GetInt32());
         var townships = await secretary.GetJsonAsync($"/odata/TownshipResults?$filter=month eq {Nov}");
-        Assert.Single(townships.GetProperty("value").EnumerateArray());
+        Assert.Empty(townships.GetProperty("value").EnumerateArray());
         Assert.Empty((await secretary.GetJsonAsync("/odata/ComputationRuns")).GetProperty("value").EnumerateArray());
 
         var inspectorView = await inspector.GetJsonAsync($"/odata/VillageResults?$filter=month eq {Nov} and tier eq 'Rectify'&$orderby=districtRank&$select=districtRank,finalScore");

@@ -20,8 +20,8 @@ namespace EnvScore.Api.Tests.Evaluations;
 public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
 {
     private static readonly string Secretary = EnvScoreFactory.Secretary(0); // 水稻乡: villages 1–19
-    private static readonly byte[] Jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3];
-    private static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 9, 8, 7];
+    private static readonly byte[] Jpeg = Security.TestImages.Jpeg; // real images: uploads are verified whole
+    private static readonly byte[] Png = Security.TestImages.Png;
 
     [Fact]
     public async Task A_secretary_uploads_a_jpeg_through_the_plain_form_and_it_is_stored_and_listed()
@@ -45,7 +45,7 @@ public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<
         Assert.Equal(item, stored.GetProperty("itemCode").GetString());
         Assert.Equal("image/jpeg", stored.GetProperty("contentType").GetString());
         Assert.Matches($"<a href=\"/api/evidence/{evidenceId}\">现场.jpg</a></td>\\s*<td>{item} ", after);
-        Assert.Contains($"<td>{Secretary}</td>", after);
+        Assert.Contains("<td>水稻乡党委书记</td>", after); // the uploader by name, not account
         Assert.Equal(Jpeg, await page.GetByteArrayAsync($"/api/evidence/{evidenceId}")); // the listed link works with the cookie
 
         var audit = await api.GetJsonAsync($"/odata/AuditLog?$filter=evaluationId eq {sheetId} and action eq 'Evidence.Add'");

@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using System.Security.Claims;
 using EnvScore.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
@@ -9,7 +9,6 @@ public static class AccountsServiceCollectionExtensions
 {
     /// <summary>Picks the bearer scheme when the request carries a token, the cookie otherwise.</summary>
     public const string BearerOrCookie = "BearerOrCookie";
-    public const string LoginRateLimit = "login";
 
     public static IHostApplicationBuilder AddEnvScoreAccounts(this IHostApplicationBuilder builder)
     {
@@ -27,6 +26,7 @@ public static class AccountsServiceCollectionExtensions
                 o.Cookie.Name = "envscore.auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = SecureCookies(builder) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 // API callers get status codes, not a redirect to an HTML login page.
                 o.Events.OnRedirectToLogin = ctx => RedirectOrStatus(ctx, StatusCodes.Status401Unauthorized);
@@ -50,25 +50,40 @@ public static class AccountsServiceCollectionExtensions
 
         services.AddAuthorization();
 
-        var permits = builder.Configuration.GetValue("Accounts:LoginPermitsPerMinute", 10);
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = async (ctx, ct) =>
-            {
-                ctx.HttpContext.Response.Headers.RetryAfter = "60";
-                await Results.Problem(
-                        title: "登录尝试过于频繁，请稍后再试 (too many login attempts, try again later)",
-                        statusCode: StatusCodes.Status429TooManyRequests)
-                    .ExecuteAsync(ctx.HttpContext);
-            };
-            o.AddPolicy(LoginRateLimit, ctx => RateLimitPartition.GetFixedWindowLimiter(
-                ctx.Connection.RemoteIpAddress?.ToString() ?? "local",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
-
+        // Cookies and bearer tokens are checked against the account's security stamp on every request
+        // (UseEnvScoreSessions), so logout, lockout and a password change (each renews the stamp) end them at once.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = SecureCookies(builder) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        services.AddSingleton<LoginThrottle>();
+        services.AddScoped<LoginService>();
         services.AddScoped<AccountProvisioner>();
         return builder;
+    }
+
+    /// <summary>
+    /// Secure cookies always in production behind a TLS proxy (Security:KnownProxies set) or when Security:SecureCookies
+    /// is true; otherwise as the request (https → Secure; the loopback demo of ./envscore run serves plain http).
+    /// </summary>
+    public static bool SecureCookies(IHostApplicationBuilder builder) =>
+        builder.Configuration.GetValue<bool?>("Security:SecureCookies")
+        ?? (builder.Environment.IsProduction() && !string.IsNullOrWhiteSpace(builder.Configuration["Security:KnownProxies"]));
+
+    /// <summary>
+    /// After authentication: a cookie or bearer token whose account's security stamp has changed since it was issued
+    /// (logout, lockout, password change) is treated as no sign-in at all (→ 401, or the login page). One indexed
+    /// read of the user row per signed-in request; Identity's own cookie validator only checks after an interval.
+    /// </summary>
+    public static WebApplication UseEnvScoreSessions(this WebApplication app)
+    {
+        app.Use(async (ctx, next) =>
+        {
+            if (ctx.User.Identity?.IsAuthenticated == true)
+            {
+                var signIn = ctx.RequestServices.GetRequiredService<SignInManager<AppUser>>();
+                if (await signIn.ValidateSecurityStampAsync(ctx.User) is null) ctx.User = new ClaimsPrincipal(new ClaimsIdentity());
+            }
+            await next();
+        });
+        return app;
     }
 
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)

@@ -3,6 +3,8 @@ using EnvScore.Api.Infrastructure.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using AutoMapper;
+using System.Text.Json;
+using EnvScore.Api.Infrastructure.Security;
 
 namespace EnvScore.Api.Features.Accounts;
 
@@ -20,25 +22,48 @@ public sealed record AccountDto
 
 public static class LoginEndpoint
 {
+    public const int MaxLoginBodyBytes = 4096;
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { MaxDepth = 8 };
+
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Accounts");
 
-        // Bearer token by default; ?useCookies=true sets the web pages' cookie instead.
-        group.MapPost("/login", async (LoginRequest request, bool? useCookies, SignInManager<AppUser> signIn) =>
+        // Bearer token by default; ?useCookies=true sets the web pages' cookie instead. Not rate-limited as such:
+        // LoginService counts failed attempts per account (atomic lockout) and per client address.
+        group.MapPost("/login", async (HttpRequest request, bool? useCookies, LoginService logins, CancellationToken ct) =>
         {
-            if (string.IsNullOrWhiteSpace(request.UserName) || string.IsNullOrEmpty(request.Password))
+            if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                return SecurityProblems.Problem(415, SecurityProblems.UnsupportedMediaType,
+                    "登录请求应为JSON：{\"userName\":…,\"password\":…}，content-type: application/json (JSON body required)");
+            var body = await SecurityProblems.ReadBoundedAsync(request, MaxLoginBodyBytes, ct);
+            if (body is null)
+                return SecurityProblems.Problem(413, SecurityProblems.BodyTooLarge, $"登录请求不能超过{MaxLoginBodyBytes}字节 (body too large)");
+            LoginRequest? login;
+            try { login = JsonSerializer.Deserialize<LoginRequest>(body, JsonOptions); }
+            catch (JsonException) { login = null; }
+            if (login is null)
+                return SecurityProblems.Problem(400, SecurityProblems.UnreadableBody,
+                    "登录请求无法解析：应为JSON对象{\"userName\":…,\"password\":…} (the body could not be read)");
+            if (string.IsNullOrWhiteSpace(login.UserName) || string.IsNullOrEmpty(login.Password))
                 return Results.Problem(title: "请输入用户名和密码 (user name and password are required)", statusCode: 400);
-            signIn.AuthenticationScheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
-            var result = await signIn.PasswordSignInAsync(request.UserName.Trim(), request.Password, isPersistent: false, lockoutOnFailure: true);
-            if (result.Succeeded) return Results.Empty; // the sign-in handler has written the token or cookie
-            return result.IsLockedOut
-                ? Results.Problem(title: "账户因多次登录失败已被锁定，请15分钟后再试 (account locked after repeated failures)", statusCode: 401)
-                : Results.Problem(title: "用户名或密码错误 (wrong user name or password)", statusCode: 401);
-        }).RequireRateLimiting(AccountsServiceCollectionExtensions.LoginRateLimit).AllowAnonymous();
+            var scheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
+            var outcome = await logins.SignInAsync(login.UserName, login.Password, scheme, ClientAddress.Of(request.HttpContext), ct);
+            return outcome.Status switch
+            {
+                LoginStatus.Succeeded => Results.Empty, // the sign-in handler has written the token or cookie
+                LoginStatus.LockedOut => SecurityProblems.Problem(401, SecurityProblems.AccountLocked,
+                    $"{LoginService.LockedMessage(outcome)} (account locked after repeated failures)", outcome.RetryAfterSeconds),
+                LoginStatus.Throttled => SecurityProblems.Problem(429, SecurityProblems.TooManyLoginFailures,
+                    $"{LoginService.ThrottledMessage(outcome)} (too many failed logins from this address)", outcome.RetryAfterSeconds),
+                _ => SecurityProblems.Problem(401, SecurityProblems.WrongCredentials, $"{LoginService.WrongCredentials} (wrong user name or password)"),
+            };
+        }).AllowAnonymous();
 
-        group.MapPost("/logout", async (SignInManager<AppUser> signIn) =>
+        // Ends every session of the account: the renewed security stamp invalidates its cookies and bearer tokens.
+        group.MapPost("/logout", async (HttpContext http, SignInManager<AppUser> signIn, UserManager<AppUser> users) =>
         {
+            if (await users.GetUserAsync(http.User) is { } user) await users.UpdateSecurityStampAsync(user);
             await signIn.SignOutAsync();
             return Results.NoContent();
         }).RequireAuthorization();

@@ -15,8 +15,16 @@ namespace EnvScore.Api.Features.Calendar;
 [Authorize]
 public class CalendarsController(EnvScoreDbContext db, CalendarService calendars) : ODataController
 {
+    /// <summary>The overrides of the caller's own district only (a secretary's: their township's district).</summary>
     [EnvScoreQuery]
-    public IQueryable<MonthCalendar> Get() => db.Calendars.AsNoTracking();
+    public IQueryable<MonthCalendar> Get()
+    {
+        var district = User.DistrictId();
+        var township = User.TownshipId();
+        if (district is null && township is null) return db.Calendars.Where(c => false);
+        return db.Calendars.AsNoTracking().Where(c => c.DistrictId == district
+            || (township != null && db.Townships.Any(t => t.Id == township && t.DistrictId == c.DistrictId)));
+    }
 
     [HttpGet]
     public async Task<IActionResult> ForMonth([FromODataUri] int districtId, [FromODataUri] string month, CancellationToken ct) =>

@@ -48,12 +48,12 @@ public class ComputationRunsController(EnvScoreDbContext db, MonthlyComputation 
 public class VillageResultsController(EnvScoreDbContext db) : ODataController
 {
     [EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
-    public IQueryable<VillageResult> Get() => db.VillageResults.AsNoTracking().VisibleTo(User);
+    public IQueryable<VillageResult> Get() => db.VillageResults.AsNoTracking().VisibleTo(User, db.Publications);
 }
 
 [Authorize]
 public class TownshipResultsController(EnvScoreDbContext db) : ODataController
 {
     [EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
-    public IQueryable<TownshipResult> Get() => db.TownshipResults.AsNoTracking().VisibleTo(User);
+    public IQueryable<TownshipResult> Get() => db.TownshipResults.AsNoTracking().VisibleTo(User, db.Publications);
 }

@@ -77,6 +77,11 @@ public class VillageResult
     public bool OnBlackList { get; set; }
     /// <summary>The per-item explanation lines of the sheet that determined the score (the district check when there is one).</summary>
     public required string Explanation { get; set; }
+    /// <summary>
+    /// What the determining sheet found, structured (items that lost points, bonuses), from the engine's results — what
+    /// bulletins and pages render. Null only for rows computed before structured findings existed (migration StructuredFindings).
+    /// </summary>
+    public List<ResultFinding>? Findings { get; set; }
     public int ComputationRunId { get; set; }
 
     public Village? Village { get; set; }
@@ -121,4 +126,19 @@ public class TownshipResult
     public int ComputationRunId { get; set; }
 
     public Township? Township { get; set; }
+}
+
+/// <summary>
+/// One finding of a result (<see cref="Domain.Scoring.Finding"/> as stored, jsonb): the item's category path, code and
+/// title, the points it cost (negative) or the bonus (positive), and the engine's sentence without the title.
+/// </summary>
+public class ResultFinding
+{
+    public string Section { get; set; } = "";
+    public string ItemCode { get; set; } = "";
+    public string ItemTitle { get; set; } = "";
+    public decimal Points { get; set; }
+    public string Text { get; set; } = "";
+
+    public ResultFinding Copy() => new() { Section = Section, ItemCode = ItemCode, ItemTitle = ItemTitle, Points = Points, Text = Text };
 }

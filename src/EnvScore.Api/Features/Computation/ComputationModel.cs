@@ -12,10 +12,13 @@ public static class ComputationModel
         compute.Parameter<string>("month").Required();
 
         model.EntitySet<VillageResult>("VillageResults");
+        // Keys are never nullable (CSDL 4.01 §8.3); the optional navigation would otherwise make the foreign key so.
         model.EntityType<VillageResult>().HasKey(r => r.VillageId).HasKey(r => r.Month);
+        model.EntityType<VillageResult>().HasRequired(r => r.Village);
         model.ComplexType<VillageResultSection>();
 
         model.EntitySet<TownshipResult>("TownshipResults");
         model.EntityType<TownshipResult>().HasKey(r => r.TownshipId).HasKey(r => r.Month);
+        model.EntityType<TownshipResult>().HasRequired(r => r.Township);
     }
 }

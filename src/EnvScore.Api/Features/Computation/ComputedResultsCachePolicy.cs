@@ -60,7 +60,7 @@ public sealed class ComputedResultsCachePolicy : IOutputCachePolicy
 
         context.EnableOutputCaching = false;
         if (!HttpMethods.IsGet(http.Request.Method) || !IsCacheableQuery(http.Request.Query)) return;
-        if (ComputationVisibility.ResultsScopeOf(http.User) is not { } scope) return;
+        if (ComputationVisibility.ResultsScopeOf(http.User) is not { } scope || !ComputationVisibility.IsCacheable(scope)) return;
 
         var stamp = await http.RequestServices.GetRequiredService<ResultsStampReader>().ReadAsync(scope, ct);
 

@@ -274,6 +274,7 @@ public sealed class MonthlyComputation(
                        ARRAY(SELECT DISTINCT code COLLATE "C" FROM unnest(coalesce(s.vetoes, '{}') || coalesce(k.vetoes, '{}')) AS code ORDER BY 1) AS veto_codes,
                        CASE WHEN c.missing THEN d.missing_line || coalesce(E'\n' || k.explanation, '')
                             ELSE coalesce(k.explanation, s.explanation) END AS explanation,
+                       CASE WHEN c.missing THEN coalesce(k.findings, '[]'::jsonb) ELSE coalesce(k.findings, s.findings) END AS findings,
                        p.district_rank AS prev_rank, p.tier AS prev_tier, p.consecutive_months_in_tier AS prev_run,
                        d.rule_set_id, d.run_id, d.inflation, d.interview, d.reward
                 FROM cmp_candidate c
@@ -288,7 +289,7 @@ public sealed class MonthlyComputation(
             INSERT INTO village_results (village_id, month, district_id, township_id, rule_set_id, self_score, district_score, final_score,
                 vetoed, veto_codes, tier, tier_reason, township_rank, district_rank, previous_district_rank, movement,
                 consecutive_months_in_tier, inflation_gap, inflated_flag, missing_sheet, interview_flag, reward_flag,
-                on_red_list, on_black_list, explanation, computation_run_id)
+                on_red_list, on_black_list, explanation, findings, computation_run_id)
             SELECT village_id, @month, district_id, township_id, rule_set_id, self_score, district_score, final_score,
                    vetoed, veto_codes, tier_name, reason, township_rank, district_rank, prev_rank, prev_rank - district_rank,
                    run_length,
@@ -297,7 +298,7 @@ public sealed class MonthlyComputation(
                    missing,
                    (interview IS NOT NULL AND tier = 3 AND run_length >= interview),
                    (reward IS NOT NULL AND tier = 1 AND run_length >= reward),
-                   on_red_list, on_black_list, explanation, run_id
+                   on_red_list, on_black_list, explanation, findings, run_id
             FROM y
             """, ct, p);
         // Section rows of the determining sheet (the district check when there is one): the engine's subtotals
@@ -312,7 +313,7 @@ public sealed class MonthlyComputation(
             JOIN cmp_rule_section rs ON rs.rule_set_id = s.rule_set_id AND rs.ordinal = u.ordinal
             WHERE NOT c.missing
             """, ct, p);
-        await ExecAsync(conn, """
+        await ExecAsync(conn, $$"""
             WITH g AS (
                 SELECT r.district_id, r.township_id, t.code AS township_code,
                        count(*)::int AS village_count,
@@ -320,9 +321,9 @@ public sealed class MonthlyComputation(
                        count(*) FILTER (WHERE NOT r.missing_sheet AND s.submitted_at <= d.deadline)::int AS on_time_count,
                        count(*) FILTER (WHERE r.missing_sheet)::int AS missing_count,
                        round(avg(r.final_score), 2) AS mean_final_score,
-                       count(*) FILTER (WHERE r.tier = 'Demonstration')::int AS demonstration_count,
-                       count(*) FILTER (WHERE r.tier = 'Upgrade')::int AS upgrade_count,
-                       count(*) FILTER (WHERE r.tier = 'Rectify')::int AS rectify_count,
+                       count(*) FILTER (WHERE r.tier = {{SqlNames.Literal(Tier.Demonstration)}})::int AS demonstration_count,
+                       count(*) FILTER (WHERE r.tier = {{SqlNames.Literal(Tier.Upgrade)}})::int AS upgrade_count,
+                       count(*) FILTER (WHERE r.tier = {{SqlNames.Literal(Tier.Rectify)}})::int AS rectify_count,
                        round(avg(r.inflation_gap), 2) AS mean_inflation_gap,
                        d.run_id
                 FROM village_results r

@@ -1,3 +1,4 @@
+using EnvScore.Api.Infrastructure.Data;
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
@@ -32,7 +33,7 @@ internal static class SheetStaging
             evaluation_id int NOT NULL, district_id int NOT NULL, village_id int NOT NULL, kind smallint NOT NULL,
             rule_set_id int NOT NULL, total numeric(7,2) NOT NULL, vetoes text[] NOT NULL,
             deductions numeric[] NOT NULL, applicable_max numeric[] NOT NULL, section_scores numeric[] NOT NULL,
-            explanation text NOT NULL, submitted_at timestamptz) ON COMMIT DROP;
+            explanation text NOT NULL, findings jsonb NOT NULL, submitted_at timestamptz) ON COMMIT DROP;
         CREATE TEMP TABLE cmp_rule_section (
             rule_set_id int NOT NULL, ordinal int NOT NULL, code text NOT NULL, title text NOT NULL, max numeric(7,2) NOT NULL,
             PRIMARY KEY (rule_set_id, ordinal)) ON COMMIT DROP;
@@ -41,18 +42,18 @@ internal static class SheetStaging
     // Entries come aggregated per sheet as one text (fields split by U+001F, entries by U+001E, zero-if codes
     // by U+001D), so sheets stream in index order with no sort, and .NET parses one string per sheet — several
     // times cheaper than seven arrays (docs/performance.md). A sheet without entries gets null and fails validation.
-    private const string CountedSheetsSql = """
-        SELECT e.id, e.district_id, e.village_id, e.kind = 'District', e.rule_set_id, e.submitted_at, e.vetoes,
+    private static readonly string CountedSheetsSql = $$"""
+        SELECT e.id, e.district_id, e.village_id, e.kind = {{SqlNames.Literal(EvaluationKind.District)}}, e.rule_set_id, e.submitted_at, e.vetoes,
                (SELECT string_agg(ee.item_code || E'\x1f' || CASE WHEN ee.not_applicable THEN '1' ELSE '0' END
                                   || E'\x1f' || coalesce(ee.count::text, '') || E'\x1f' || coalesce(ee.level, '')
                                   || E'\x1f' || coalesce(ee.failed_samples::text, '')
                                   || E'\x1f' || CASE ee.passed WHEN true THEN '1' WHEN false THEN '0' ELSE '' END
-                                  || E'\x1f' || array_to_string(ee.zero_conditions, E'\x1d'), E'\x1e')
+                                  || E'\x1f' || array_to_string(ee.zero_conditions, E'\x1d')
+                                  || E'\x1f' || coalesce(ee.clauses::text, ''), E'\x1e')
                 FROM evaluation_entries ee WHERE ee.evaluation_id = e.id)
         FROM evaluations e
-        WHERE e.district_id = ANY(@districts) AND e.month = @month AND e.submitted_at IS NOT NULL
-          AND e.status IN ('Submitted', 'Locked')
-          AND (e.kind = 'District' OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
+        WHERE e.district_id = ANY(@districts) AND e.month = @month AND {{SheetCounting.Sql("e")}}
+          AND (e.kind = {{SqlNames.Literal(EvaluationKind.District)}} OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
         """;
 
     private sealed record Sheet(int Id, int DistrictId, int VillageId, bool IsDistrictCheck, int RuleSetId, DateTimeOffset? SubmittedAt, SheetEntries Entries);
@@ -61,7 +62,7 @@ internal static class SheetStaging
     public static async Task<int[]> RuleSetIdsAsync(NpgsqlConnection conn, int[] districts, int month, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(
-            "SELECT DISTINCT rule_set_id FROM evaluations WHERE district_id = ANY(@districts) AND month = @month AND submitted_at IS NOT NULL", conn);
+            $"SELECT DISTINCT e.rule_set_id FROM evaluations e WHERE e.district_id = ANY(@districts) AND e.month = @month AND {SheetCounting.Sql("e")}", conn);
         cmd.Parameters.Add(new NpgsqlParameter("districts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = districts });
         cmd.Parameters.Add(new NpgsqlParameter("month", NpgsqlDbType.Integer) { Value = month });
         var ids = new List<int>();
@@ -90,7 +91,7 @@ internal static class SheetStaging
         {
             await using var w = await target.BeginBinaryImportAsync(
                 "COPY cmp_sheet (evaluation_id, district_id, village_id, kind, rule_set_id, total, vetoes, deductions, applicable_max, " +
-                "section_scores, explanation, submitted_at) FROM STDIN (FORMAT BINARY)", ct);
+                "section_scores, explanation, findings, submitted_at) FROM STDIN (FORMAT BINARY)", ct);
             await foreach (var batch in scored.Reader.ReadAllAsync(ct))
             foreach (var (sheet, score, text) in batch)
             {
@@ -107,6 +108,7 @@ internal static class SheetStaging
                 await w.WriteAsync(Column(score.Sections, s => s.ApplicableMax), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
                 await w.WriteAsync(Column(score.Sections, s => s.Score), NpgsqlDbType.Array | NpgsqlDbType.Numeric, ct);
                 await w.WriteAsync(text, NpgsqlDbType.Text, ct);
+                await w.WriteAsync(FindingsJson(score), NpgsqlDbType.Jsonb, ct);
                 if (sheet.SubmittedAt is { } at) await w.WriteAsync(at.ToUniversalTime(), NpgsqlDbType.TimestampTz, ct);
                 else await w.WriteNullAsync(ct);
             }
@@ -217,16 +219,19 @@ internal static class SheetStaging
         }
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions ClauseJson = new(System.Text.Json.JsonSerializerDefaults.Web);
+
     /// <summary>Parses the aggregated entries of one sheet (see <see cref="CountedSheetsSql"/>).</summary>
     internal static ItemEntry[] ParseEntries(string text)
     {
         var entries = new List<ItemEntry>(32);
-        Span<Range> f = stackalloc Range[8];
+        Span<Range> f = stackalloc Range[9];
         foreach (var range in text.AsSpan().Split('\u001e'))
         {
             var entry = text.AsSpan(range);
-            if (entry.Split(f, '\u001f') != 7) throw new FormatException($"malformed staged entry: {entry.ToString()}");
+            if (entry.Split(f, '\u001f') != 8) throw new FormatException($"malformed staged entry: {entry.ToString()}");
             var zero = entry[f[6]];
+            var clauses = entry[f[7]];
             entries.Add(new ItemEntry(
                 entry[f[0]].ToString(),
                 entry[f[1]] is "1",
@@ -234,7 +239,9 @@ internal static class SheetStaging
                 entry[f[3]].IsEmpty ? null : entry[f[3]].ToString(),
                 entry[f[4]].IsEmpty ? null : int.Parse(entry[f[4]], CultureInfo.InvariantCulture),
                 entry[f[5]].IsEmpty ? null : entry[f[5]] is "1",
-                zero.IsEmpty ? null : zero.ToString().Split('\u001d')));
+                zero.IsEmpty ? null : zero.ToString().Split('\u001d'),
+                Clauses: clauses.IsEmpty || clauses is "[]" ? null
+                    : Evaluations.EvaluationMappingProfile.ClauseInputs(System.Text.Json.JsonSerializer.Deserialize<List<Evaluations.ClauseValue>>(clauses, ClauseJson)!)));
         }
         return [.. entries];
     }
@@ -284,6 +291,11 @@ internal static class SheetStaging
         foreach (var line in score.Summary) text.Append('\n').Append(line);
         return text.ToString();
     }
+
+    /// <summary>The sheet's findings as the results' jsonb column holds them (<see cref="ResultFinding"/>, property names as in C#).</summary>
+    public static string FindingsJson(SheetScore score) =>
+        System.Text.Json.JsonSerializer.Serialize(score.Findings.Select(f => new ResultFinding
+            { Section = f.Section, ItemCode = f.ItemCode, ItemTitle = f.ItemTitle, Points = f.Points, Text = f.Text }));
 
     private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct)
     {

@@ -127,7 +127,8 @@ public static class TierSql
     }
 
     /// <summary>SQL CASE turning a tier number into the stored enum name.</summary>
-    internal const string TierName = "CASE {0} WHEN 1 THEN 'Demonstration' WHEN 2 THEN 'Upgrade' ELSE 'Rectify' END";
+    internal static readonly string TierName =
+        $"CASE {{0}} WHEN 1 THEN {Infrastructure.Data.SqlNames.Literal(Tier.Demonstration)} WHEN 2 THEN {Infrastructure.Data.SqlNames.Literal(Tier.Upgrade)} ELSE {Infrastructure.Data.SqlNames.Literal(Tier.Rectify)} END";
 
     private static async Task WriteNullableAsync<T>(NpgsqlBinaryImporter w, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct
     {

@@ -62,6 +62,26 @@ public class EvaluationEntry
     public bool? Passed { get; set; }
     public List<string> ZeroConditions { get; set; } = [];
     public string? Note { get; set; }
+    /// <summary>The inputs of an item with clauses (细则), one per clause code; empty for the single-input kinds. Stored as jsonb.</summary>
+    public List<ClauseValue> Clauses { get; set; } = [];
+}
+
+/// <summary>
+/// One clause's input, by its code (the shape of <see cref="Domain.Scoring.ClauseInput"/>): Count (perOccurrence,
+/// sampled failures, addPerUnit), Level (levels), Yes (passFail: passed; deductIf/addIf: the condition occurred),
+/// Percent 0–100 or Numerator and Denominator (rate). JSON: {"code":"a","yes":true}.
+/// </summary>
+public class ClauseValue
+{
+    public string Code { get; set; } = "";
+    public int? Count { get; set; }
+    public string? Level { get; set; }
+    public bool? Yes { get; set; }
+    public decimal? Percent { get; set; }
+    public decimal? Numerator { get; set; }
+    public decimal? Denominator { get; set; }
+
+    public Domain.Scoring.ClauseInput ToInput() => new(Count, Level, Yes, Percent, Numerator, Denominator);
 }
 
 /// <summary>A photo attached to a sheet or one of its items, kept in the database (durable, transactional).</summary>

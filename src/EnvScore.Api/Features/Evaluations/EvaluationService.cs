@@ -4,6 +4,7 @@ using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Calendar;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Infrastructure.Http;
 using EnvScore.Domain.Calendar;
 using EnvScore.Domain.Scoring;
 using Microsoft.EntityFrameworkCore;
@@ -63,7 +64,7 @@ public class EvaluationService(
         return new SheetOutcome.Done(sheet, Created: true);
     }
 
-    public Task<SheetOutcome> ReplaceAsync(ClaimsPrincipal user, int id, uint? ifMatch, SheetWrite write, CancellationToken ct) =>
+    public Task<SheetOutcome> ReplaceAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, SheetWrite write, CancellationToken ct) =>
         EditAsync(user, id, ifMatch, "Evaluation.Replace", (sheet, record) =>
         {
             if (write.Month is not null && (!EvaluationMonth.TryParse(write.Month, out var m) || m.Key != sheet.Month))
@@ -80,12 +81,14 @@ public class EvaluationService(
             return Validate(record, sheet, forSubmission: false);
         }, ct);
 
-    public Task<SheetOutcome> PatchAsync(ClaimsPrincipal user, int id, uint? ifMatch, SheetPatch patch, CancellationToken ct) =>
+    public Task<SheetOutcome> PatchAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, SheetPatch patch, CancellationToken ct) =>
         EditAsync(user, id, ifMatch, "Evaluation.Update", (sheet, record) =>
         {
             if (patch.Note?.Length > MaxNoteLength) return Fields("note", $"备注不能超过{MaxNoteLength}字 (note too long)");
-            if (patch.Note is not null) sheet.Note = patch.Note.Trim();
-            if (patch.Vetoes is not null) sheet.Vetoes = Clean(patch.Vetoes);
+            if (patch.ClearNote) sheet.Note = null;
+            else if (patch.Note is not null) sheet.Note = patch.Note.Trim();
+            if (patch.ClearVetoes) sheet.Vetoes = [];
+            else if (patch.Vetoes is not null) sheet.Vetoes = Clean(patch.Vetoes);
             foreach (var write in patch.Entries ?? [])
             {
                 var code = write.ItemCode.Trim();
@@ -96,7 +99,7 @@ public class EvaluationService(
             return Validate(record, sheet, forSubmission: false);
         }, ct);
 
-    public Task<SheetOutcome> SubmitAsync(ClaimsPrincipal user, int id, uint? ifMatch, CancellationToken ct) =>
+    public Task<SheetOutcome> SubmitAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, CancellationToken ct) =>
         EditAsync(user, id, ifMatch, "Evaluation.Submit", (sheet, record) =>
         {
             if (Validate(record, sheet, forSubmission: true) is { } invalid) return invalid;
@@ -108,7 +111,7 @@ public class EvaluationService(
         }, ct);
 
     /// <summary>DistrictAdmin sends a submitted sheet back, with a reason, before the deadline.</summary>
-    public async Task<SheetOutcome> ReturnAsync(ClaimsPrincipal user, int id, uint? ifMatch, string? reason, CancellationToken ct)
+    public async Task<SheetOutcome> ReturnAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string? reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason)) return Fields("reason", "退回必须填写原因 (a reason is required)");
         return await ModifyAsync(user, id, ifMatch, "Evaluation.Return", requireWriter: false, async sheet =>
@@ -124,7 +127,7 @@ public class EvaluationService(
     }
 
     /// <summary>An edit by a writer of the sheet: Draft or Returned, within the window.</summary>
-    private Task<SheetOutcome> EditAsync(ClaimsPrincipal user, int id, uint? ifMatch, string action,
+    private Task<SheetOutcome> EditAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string action,
         Func<Evaluation, RuleSetRecord, SheetOutcome?> change, CancellationToken ct) =>
         ModifyAsync(user, id, ifMatch, action, requireWriter: true, async sheet =>
         {
@@ -137,7 +140,7 @@ public class EvaluationService(
             return change(sheet, record);
         }, ct);
 
-    private async Task<SheetOutcome> ModifyAsync(ClaimsPrincipal user, int id, uint? ifMatch, string action, bool requireWriter,
+    private async Task<SheetOutcome> ModifyAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string action, bool requireWriter,
         Func<Evaluation, Task<SheetOutcome?>> change, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -148,7 +151,7 @@ public class EvaluationService(
         if (locked is null) return new SheetOutcome.NotFound();
         if (requireWriter && !user.CanWrite(locked.Kind, locked.TownshipId, locked.DistrictId)) return new SheetOutcome.Forbidden();
         if (ifMatch is null) return new SheetOutcome.PreconditionRequired();
-        if (ifMatch != locked.Version) return new SheetOutcome.PreconditionFailed(locked.Version);
+        if (!ifMatch.IfMatch(SheetETag.Tag(locked.Version))) return new SheetOutcome.PreconditionFailed(locked.Version);
 
         var before = AuditWriter.Snapshot(locked);
         if (await change(locked) is { } refused) return refused;
@@ -194,7 +197,10 @@ public class EvaluationService(
     public static IReadOnlyList<EntryProblem> Problems(Domain.Rules.RuleSet rules, Evaluation sheet, bool forSubmission, IMapper mapper)
     {
         var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
-        return ScoringEngine.Validate(rules, entries)
+        var duplicates = sheet.Entries.SelectMany(e => e.Clauses.GroupBy(c => c.Code).Where(g => g.Count() > 1)
+            .Select(g => new EntryProblem(EntryProblemKind.DuplicateItem, e.ItemCode, $"{nameof(ItemEntry.Clauses)}.{g.Key}",
+                $"细则\"{g.Key}\"重复填写 (clause entered twice)")));
+        return duplicates.Concat(ScoringEngine.Validate(rules, entries))
             .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired)
             .ToList();
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
+using EnvScore.Api.Infrastructure.Http;
 using EnvScore.Api.Infrastructure.OData;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,9 @@ namespace EnvScore.Api.Features.Evaluations;
 /// <summary>
 /// Evaluation sheets over OData. Reads are scoped in the query (<see cref="EvaluationAccess"/>). Writes take
 /// the whole sheet (POST/PUT) or a partial one (PATCH, entries merged by item code) as JSON, and need
-/// If-Match with the sheet's ETag (W/"version").
+/// If-Match with the sheet's ETag (a strong tag, <c>"version"</c>; compared by <see cref="EntityTagCondition"/> as RFC 9110
+/// §13.1 says: <c>*</c>, lists, strong comparison for If-Match, weak for If-None-Match). GET with If-None-Match holding the
+/// current tag answers 304. PATCH follows JSON merge-patch (RFC 7396): see <see cref="SheetPatch"/>.
 /// </summary>
 [Authorize]
 public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheets) : ODataController
@@ -29,31 +32,90 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
     {
         var query = db.Evaluations.AsNoTracking().VisibleTo(User).Where(e => e.Id == key);
         var version = await query.Select(e => (uint?)e.Version).SingleOrDefaultAsync(ct);
-        if (version is null) return NotFound();
-        Response.Headers.ETag = SheetETag.Format(version.Value);
+        if (version is null) return this.EntityNotFound("评分表", key);
+        var tag = SheetETag.Tag(version.Value);
+        Response.Headers.ETag = tag.ToString();
+        if (Malformed(out var bad)) return bad;
+        // RFC 9110 §13.2.2: If-Match first (strong), then If-None-Match (weak; 304 for GET).
+        if (EntityTagCondition.Parse(Request.Headers.IfMatch) is { } ifMatch && !ifMatch.IfMatch(tag))
+            return PreconditionFailed();
+        if (EntityTagCondition.Parse(Request.Headers.IfNoneMatch) is { } ifNoneMatch && !ifNoneMatch.IfNoneMatch(tag))
+            return StatusCode(StatusCodes.Status304NotModified);
         return Ok(SingleResult.Create(query));
     }
 
     public async Task<IActionResult> Post(CancellationToken ct) =>
         await ReadAsync<SheetWrite>() is { } write ? Answer(await sheets.CreateAsync(User, write, ct)) : this.UnreadableBody();
 
-    public async Task<IActionResult> Put(int key, CancellationToken ct) =>
-        await ReadAsync<SheetWrite>() is { } write ? Answer(await sheets.ReplaceAsync(User, key, IfMatch, write, ct)) : this.UnreadableBody();
+    public async Task<IActionResult> Put(int key, CancellationToken ct)
+    {
+        if (Malformed(out var bad)) return bad;
+        return await ReadAsync<SheetWrite>() is { } write ? Answer(await sheets.ReplaceAsync(User, key, IfMatch, write, ct)) : this.UnreadableBody();
+    }
 
-    public async Task<IActionResult> Patch(int key, CancellationToken ct) =>
-        await ReadAsync<SheetPatch>() is { } patch ? Answer(await sheets.PatchAsync(User, key, IfMatch, patch, ct)) : this.UnreadableBody();
+    public async Task<IActionResult> Patch(int key, CancellationToken ct)
+    {
+        if (Malformed(out var bad)) return bad;
+        using var body = await ReadDocumentAsync();
+        if (body is not { RootElement.ValueKind: JsonValueKind.Object }) return this.UnreadableBody();
+        var patch = body.RootElement.Deserialize<SheetPatch>(Json)!;
+        foreach (var member in body.RootElement.EnumerateObject().Where(m => m.Value.ValueKind == JsonValueKind.Null))
+        {
+            if (member.NameEquals("note") || member.Name.Equals("note", StringComparison.OrdinalIgnoreCase)) patch = patch with { ClearNote = true };
+            else if (member.Name.Equals("vetoes", StringComparison.OrdinalIgnoreCase)) patch = patch with { ClearVetoes = true };
+            else if (member.Name.Equals("entries", StringComparison.OrdinalIgnoreCase))
+                return this.InvalidFields(new Dictionary<string, string[]>
+                {
+                    ["entries"] = ["entries不能为null：PATCH按评分项编码合并条目；要删除条目请用PUT替换整张表 (entries must not be null)"],
+                });
+        }
+        return Answer(await sheets.PatchAsync(User, key, IfMatch, patch, ct));
+    }
 
     [HttpPost]
-    public async Task<IActionResult> Submit(int key, CancellationToken ct) => Answer(await sheets.SubmitAsync(User, key, IfMatch, ct));
+    public async Task<IActionResult> Submit(int key, CancellationToken ct) =>
+        Malformed(out var bad) ? bad : Answer(await sheets.SubmitAsync(User, key, IfMatch, ct));
 
     [HttpPost]
     public async Task<IActionResult> Return(int key, ODataActionParameters? parameters, CancellationToken ct) =>
-        Answer(await sheets.ReturnAsync(User, key, IfMatch, parameters?.GetValueOrDefault("reason") as string, ct));
+        Malformed(out var bad) ? bad : Answer(await sheets.ReturnAsync(User, key, IfMatch, parameters?.GetValueOrDefault("reason") as string, ct));
 
     /// <summary>Field names as the JSON body spells them (the engine names the C# properties).</summary>
     private static string? CamelCase(string? field) => string.IsNullOrEmpty(field) ? field : char.ToLowerInvariant(field[0]) + field[1..];
 
-    private uint? IfMatch => SheetETag.Parse(Request.Headers.IfMatch);
+    /// <summary>The write's preconditions: If-Match, and If-None-Match when given (both evaluated under the row lock).</summary>
+    private EntityTagCondition? IfMatch => EntityTagCondition.Parse(Request.Headers.IfMatch)?.AndIfNoneMatch(IfNoneMatch);
+    private EntityTagCondition? IfNoneMatch => EntityTagCondition.Parse(Request.Headers.IfNoneMatch);
+
+    /// <summary>An If-Match / If-None-Match header that is not <c>*</c> or a list of entity tags: 400.</summary>
+    private bool Malformed(out IActionResult result)
+    {
+        var header = EntityTagCondition.Parse(Request.Headers.IfMatch) is { Malformed: true } ? "If-Match" : IfNoneMatch is { Malformed: true } ? "If-None-Match" : null;
+        result = header is null ? null! : Problem(
+            title: $"{header}请求头格式无效：应为 * 或以逗号分隔的实体标签，例如 \"74312\" (the {header} header is not an entity-tag list)",
+            statusCode: 400, type: null);
+        if (header is not null) ErrorCodes.Set(HttpContext, ErrorCodes.MalformedPrecondition);
+        return header is not null;
+    }
+
+    private ObjectResult PreconditionFailed()
+    {
+        ErrorCodes.Set(HttpContext, ErrorCodes.PreconditionFailed);
+        return Problem(title: "该表已被他人修改，请重新读取后再改 (the sheet changed since you read it)",
+            statusCode: StatusCodes.Status412PreconditionFailed);
+    }
+
+    private async Task<JsonDocument?> ReadDocumentAsync()
+    {
+        try
+        {
+            return await JsonDocument.ParseAsync(Request.Body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private async Task<T?> ReadAsync<T>() where T : class
     {
@@ -79,7 +141,7 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
                 {
                     Title = $"评分表有{invalid.Problems.Count}处错误，未保存任何内容，请逐条修改 (the sheet has {invalid.Problems.Count} problems; nothing was stored)",
                     Status = 400,
-                    Extensions = { ["problems"] = invalid.Problems.Select(p => new { kind = p.Kind.ToString(), p.ItemCode, field = CamelCase(p.Field), p.Message }).ToArray() },
+                    Extensions = { ["code"] = "InvalidEntries", ["problems"] = invalid.Problems.Select(p => new { kind = p.Kind.ToString(), p.ItemCode, field = CamelCase(p.Field), p.Message }).ToArray() },
                 });
             case SheetOutcome.InvalidFields fields:
                 return this.InvalidFields(fields.Errors);
@@ -92,24 +154,21 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
                     statusCode: StatusCodes.Status428PreconditionRequired);
             case SheetOutcome.PreconditionFailed failed:
                 Response.Headers.ETag = SheetETag.Format(failed.Current);
-                return Problem(title: "该表已被他人修改，请重新读取后再改 (the sheet changed since you read it)",
-                    statusCode: StatusCodes.Status412PreconditionFailed);
+                return PreconditionFailed();
             default:
-                return NotFound();
+                return this.EntityNotFound("评分表", null);
         }
     }
 }
 
-/// <summary>The sheet's ETag is its row version: W/"1234".</summary>
+/// <summary>
+/// The sheet's ETag is its row version (PostgreSQL xmin), as a strong tag: <c>"1234"</c>. Every change of the sheet, its
+/// entries or its evidence updates the row, so the tag is a strong validator of the sheet. The same value is the
+/// payload's <c>@odata.etag</c> (<see cref="Infrastructure.OData.RowVersionETagHandler"/>).
+/// </summary>
 public static class SheetETag
 {
-    public static string Format(uint version) => $"W/\"{version}\"";
+    public static Microsoft.Net.Http.Headers.EntityTagHeaderValue Tag(uint version) => EntityTagCondition.RowVersionTag(version);
 
-    public static uint? Parse(string? header)
-    {
-        var text = header?.Trim();
-        if (string.IsNullOrEmpty(text)) return null;
-        if (text.StartsWith("W/", StringComparison.Ordinal)) text = text[2..];
-        return uint.TryParse(text.Trim('"'), out var v) ? v : 0; // unparsable → never matches → 412
-    }
+    public static string Format(uint version) => Tag(version).ToString();
 }

@@ -13,6 +13,8 @@ public static class EvaluationsModel
         var evidence = model.EntityType<EvidenceFile>();
         evidence.Ignore(e => e.Content); // bytes are downloaded at /api/evidence/{id}
         var type = model.EntityType<Evaluation>();
+        // @odata.etag = the ETag header (strong "xmin"); xid has no order or arithmetic in PostgreSQL: not for $filter/$orderby.
+        type.Property(e => e.Version).IsConcurrencyToken().IsNotFilterable().IsNotSortable();
         type.Action("Submit").ReturnsFromEntitySet<Evaluation>("Evaluations");
         type.Action("Return").ReturnsFromEntitySet<Evaluation>("Evaluations").Parameter<string>("reason");
 
@@ -21,6 +23,9 @@ public static class EvaluationsModel
         forMonth.Parameter<int>("districtId");
         forMonth.Parameter<string>("month");
 
-        model.EntitySet<AuditEntry>("AuditLog");
+        var audit = model.EntitySet<AuditEntry>("AuditLog").EntityType;
+        // JSON documents (jsonb): read them, don't filter or sort by them.
+        audit.Property(a => a.Before).IsNotFilterable().IsNotSortable();
+        audit.Property(a => a.After).IsNotFilterable().IsNotSortable();
     }
 }

@@ -43,9 +43,11 @@ public static class EvidenceEndpoints
         {
             var found = await db.EvidenceFiles.AsNoTracking()
                 .Where(f => f.Id == id && db.Evaluations.VisibleTo(http.User).Any(e => e.Id == f.EvaluationId))
-                .Select(f => new { f.FileName, f.ContentType, f.Content!.Bytes })
+                .Select(f => new { f.ContentType, f.Content!.Bytes })
                 .SingleOrDefaultAsync(ct);
-            return found is null ? Results.NotFound() : Results.File(found.Bytes, found.ContentType, found.FileName);
+            // Served under a generated .jpg/.png name with its verified type (nosniff on every response), never the
+            // uploaded name: an upload called report.html is still only ever an image (issue #21).
+            return found is null ? Results.NotFound() : Results.File(found.Bytes, found.ContentType, $"evidence-{id}{ImageCheck.Extension(found.ContentType)}");
         }).RequireAuthorization();
 
         return app;

@@ -57,12 +57,14 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
             }
             var bytes = new byte[file.Length];
             await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(bytes, ct);
-            if (Sniff(bytes) is not { } contentType)
+            if (ImageCheck.Verify(bytes) is not { } image)
             {
-                problems.Add((415, $"\"{name}\"不是JPEG或PNG图片（按文件内容判断，而非扩展名） (only JPEG or PNG, judged by content)"));
+                problems.Add((415, Sniff(bytes) is null
+                    ? $"\"{name}\"不是JPEG或PNG图片（按文件内容判断，而非扩展名） (only JPEG or PNG, judged by content)"
+                    : $"\"{name}\"不是完整有效的JPEG或PNG图片（文件已损坏或夹带了其他内容），请重新拍摄或导出后上传 (not a whole, valid image)"));
                 continue;
             }
-            accepted.Add((name, contentType, bytes));
+            accepted.Add((name, image.ContentType, image.Bytes));
         }
         if (problems.Count > 0) return new EvidenceOutcome.Refused(problems[0].Status, [.. problems.Select(p => p.Message)]);
 

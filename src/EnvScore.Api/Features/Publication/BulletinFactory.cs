@@ -44,6 +44,7 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
             TierReason = r.TierReason, DistrictRank = r.DistrictRank, TownshipRank = r.TownshipRank, Movement = r.Movement,
             OnRedList = r.OnRedList, OnBlackList = r.OnBlackList, Vetoed = r.Vetoed, MissingSheet = r.MissingSheet,
             InterviewFlag = r.InterviewFlag, RewardFlag = r.RewardFlag, InflatedFlag = r.InflatedFlag, Explanation = r.Explanation,
+            Findings = r.Findings,
         }).ToList();
         var townships = townshipResults.Select(t => new PublishedTownshipResult
         {
@@ -71,7 +72,7 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
             BlackList = ranked.Where(v => v.OnBlackList).OrderByDescending(v => v.DistrictRank).Select(v => new ListEntry(DivisionCode.Parse(v.VillageCode),
                 v.VillageName, v.TownshipName, v.FinalScore, ListReason(v))).ToList(),
             Deductions = ranked.Select(v => new VillageDeductions(DivisionCode.Parse(v.VillageCode), v.VillageName, v.TownshipName, v.FinalScore,
-                Lines(v.Explanation, rules))).Where(d => d.Lines.Count > 0).ToList(),
+                Lines(v, rules))).Where(d => d.Lines.Count > 0).ToList(),
         };
     }
 
@@ -91,11 +92,21 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
     private static partial Regex BonusTail();
 
     /// <summary>
-    /// The deductions and bonuses of a result, read from its frozen explanation: each item line is
+    /// The deductions and bonuses of a published result, from its structured findings (the engine's results as
+    /// computed). Rows published before structured findings existed have none and are read by
+    /// <see cref="LegacyLines"/> from their frozen explanation, their only record.
+    /// </summary>
+    public static IReadOnlyList<DeductionLine> Lines(PublishedVillageResult v, RuleSet rules) => v.Findings is { } findings
+        ? findings.Select(f => new DeductionLine(f.Section, f.ItemCode, f.ItemTitle, f.Points, f.Text)).ToList()
+        : LegacyLines(v.Explanation, rules);
+
+    /// <summary>
+    /// For rows computed before structured findings (migration StructuredFindings) only: the deductions and bonuses
+    /// read from the frozen explanation: each item line is
     /// "标题：…（得x/y分）" and each bonus line "标题：…，加z分" (the engine's wording). Rule sets are
     /// immutable once active, so titles resolve to the same items whenever this runs.
     /// </summary>
-    public static IReadOnlyList<DeductionLine> Lines(string explanation, RuleSet rules)
+    public static IReadOnlyList<DeductionLine> LegacyLines(string explanation, RuleSet rules)
     {
         var lines = new List<DeductionLine>();
         foreach (var line in explanation.Split('\n'))

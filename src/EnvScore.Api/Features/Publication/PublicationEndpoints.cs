@@ -1,6 +1,7 @@
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Infrastructure.Http;
 using EnvScore.Api.Infrastructure.OData;
 using EnvScore.Domain.Calendar;
 using EnvScore.Spreadsheets.Bulletins;
@@ -78,7 +79,7 @@ public static class PublicationEndpoints
             EvaluationMonth.TryParse(month, out var m) ? Answer(await service.OpenCorrectionAsync(http.User, m, request?.Reason, ct)) : BadMonth(month));
 
         admin.MapPut("/sheets/{id:int}", async (int id, SheetCorrectionRequest request, HttpContext http, PublicationService service, CancellationToken ct) =>
-            Answer(await service.CorrectSheetAsync(http.User, id, SheetETag.Parse(http.Request.Headers.IfMatch), request, ct), http));
+            Answer(await service.CorrectSheetAsync(http.User, id, EntityTagCondition.Parse(http.Request.Headers.IfMatch)?.AndIfNoneMatch(EntityTagCondition.Parse(http.Request.Headers.IfNoneMatch)), request, ct), http));
 
         // Published revisions are public; the file is built from the frozen rows every time (same rows → same content).
         app.MapGet("/api/bulletins/{districtId:int}/{month}/{revision:int}", async (int districtId, string month, int revision,

@@ -78,6 +78,8 @@ public class PublishedVillageResult
     public bool OnRedList { get; set; }
     public bool OnBlackList { get; set; }
     public required string Explanation { get; set; }
+    /// <summary>The result's structured findings as published (see <see cref="Computation.VillageResult.Findings"/>).</summary>
+    public List<Computation.ResultFinding>? Findings { get; set; }
 }
 
 /// <summary>A frozen copy of a township's result.</summary>

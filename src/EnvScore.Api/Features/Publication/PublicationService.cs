@@ -5,6 +5,7 @@ using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Api.Infrastructure.Http;
 using EnvScore.Domain.Calendar;
 using Microsoft.EntityFrameworkCore;
 
@@ -109,6 +110,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
                 PreviousDistrictRank = r.PreviousDistrictRank, Movement = r.Movement, ConsecutiveMonthsInTier = r.ConsecutiveMonthsInTier,
                 InflatedFlag = r.InflatedFlag, MissingSheet = r.MissingSheet, InterviewFlag = r.InterviewFlag, RewardFlag = r.RewardFlag,
                 OnRedList = r.OnRedList, OnBlackList = r.OnBlackList, Explanation = r.Explanation,
+                Findings = r.Findings?.Select(f => f.Copy()).ToList(),
             }).ToList(),
             Townships = townships.Select(t => new PublishedTownshipResult
             {
@@ -152,7 +154,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
     /// After the deadline only the district can change a sheet, and only of a published month under correction:
     /// the whole sheet is replaced and validated as for submission; its status (and so whether it counts) stays.
     /// </summary>
-    public async Task<PublicationOutcome> CorrectSheetAsync(ClaimsPrincipal user, int evaluationId, uint? ifMatch, SheetCorrectionRequest request, CancellationToken ct)
+    public async Task<PublicationOutcome> CorrectSheetAsync(ClaimsPrincipal user, int evaluationId, EntityTagCondition? ifMatch, SheetCorrectionRequest request, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Reason)) return new PublicationOutcome.Invalid(new() { ["reason"] = ["更正必须说明原因 (a reason is required)"] });
         if (request.Reason.Length > MaxReason) return new PublicationOutcome.Invalid(new() { ["reason"] = [$"更正原因不能超过{MaxReason}字 (reason too long)"] });
@@ -163,7 +165,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         if (sheet is null) return new PublicationOutcome.NotFound();
         if (!user.IsAdminOf(sheet.DistrictId)) return new PublicationOutcome.Forbidden();
         if (ifMatch is null) return new PublicationOutcome.InvalidSheet(new SheetOutcome.PreconditionRequired());
-        if (ifMatch != sheet.Version) return new PublicationOutcome.InvalidSheet(new SheetOutcome.PreconditionFailed(sheet.Version));
+        if (!ifMatch.IfMatch(SheetETag.Tag(sheet.Version))) return new PublicationOutcome.InvalidSheet(new SheetOutcome.PreconditionFailed(sheet.Version));
         var publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.DistrictId == sheet.DistrictId && p.Month == sheet.Month, ct);
         if (publication is not { CorrectionOpen: true })
             return new PublicationOutcome.Conflict("只有已发布且已开启更正的月份才能由区里更正评分表 (only a published month under correction)");

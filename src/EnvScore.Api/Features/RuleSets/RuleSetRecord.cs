@@ -46,6 +46,10 @@ public class RuleSetSectionRow
     public required string Code { get; set; }
     public required string Title { get; set; }
     public decimal MaxPoints { get; set; }
+    /// <summary>The enclosing category's code; null at the top level (类别 › 指标 nest to any depth).</summary>
+    public string? ParentCode { get; set; }
+    /// <summary>0 at the top level.</summary>
+    public int Depth { get; set; }
 }
 
 /// <summary>One scoring or bonus item, flattened for queries (kind-specific fields are null where they do not apply).</summary>
@@ -58,7 +62,7 @@ public class RuleSetItemRow
     public string? SectionCode { get; set; }
     public required string Code { get; set; }
     public required string Title { get; set; }
-    /// <summary>PerOccurrence, Levels, Sampled, PassFail or Bonus.</summary>
+    /// <summary>PerOccurrence, Levels, Sampled, PassFail, Clauses (an item with 细则) or Bonus.</summary>
     public required string Kind { get; set; }
     public decimal Points { get; set; }
     public string? Unit { get; set; }
@@ -69,6 +73,10 @@ public class RuleSetItemRow
     public bool MayBeNotApplicable { get; set; }
     /// <summary>Levels as "code:name:deduction" joined by "; " (levels items only).</summary>
     public string? Levels { get; set; }
+    /// <summary>An item's clauses (细则) as "code:kind:text" joined by "; " (Clauses items only).</summary>
+    public string? Clauses { get; set; }
+    /// <summary>Deduct (扣分制) or Add (得分制).</summary>
+    public string Scoring { get; set; } = "Deduct";
     /// <summary>Zero-if conditions as "code:text" joined by "; ".</summary>
     public string? ZeroIf { get; set; }
     public string? Criteria { get; set; }

@@ -13,11 +13,12 @@ public static class RuleSetRows
         record.Title = rules.Title;
         record.TotalPoints = rules.TotalPoints;
         record.EffectiveFromMonth = rules.EffectiveFrom.Key;
-        record.Sections = [.. rules.Sections.Select((s, i) => new RuleSetSectionRow { Ordinal = i + 1, Code = s.Code, Title = s.Title, MaxPoints = s.MaxPoints })];
+        record.Sections = [.. rules.AllSections.Select((x, i) => new RuleSetSectionRow
+            { Ordinal = i + 1, Code = x.Section.Code, Title = x.Section.Title, MaxPoints = x.Section.MaxPoints, ParentCode = x.Parent, Depth = x.Depth })];
         var ordinal = 0;
         record.Items =
         [
-            .. rules.Sections.SelectMany(s => s.Items.Select(item => ItemRow(item, s.Code, ++ordinal))),
+            .. rules.AllSections.SelectMany(x => x.Section.Items.Select(item => ItemRow(item, x.Section.Code, ++ordinal))),
             .. rules.Bonus.Items.Select(b => new RuleSetItemRow
             {
                 Ordinal = ++ordinal, Code = b.Code, Title = b.Title, Kind = "Bonus", Points = b.Cap ?? rules.Bonus.TotalCap,
@@ -34,6 +35,8 @@ public static class RuleSetRows
             Ordinal = ordinal, SectionCode = section, Code = item.Code, Title = item.Title, Kind = item.Kind.ToString(),
             Points = item.Points, MayBeNotApplicable = item.MayBeNotApplicable, Criteria = item.Criteria,
             ZeroIf = item.ZeroIf.Count == 0 ? null : string.Join("; ", item.ZeroIf.Select(z => $"{z.Code}:{z.Text}")),
+            Scoring = item.Scoring.ToString(),
+            Clauses = item is ClauseItem c ? string.Join("; ", c.Clauses.Select(x => $"{x.Code}:{char.ToLowerInvariant(x.Kind.ToString()[0])}{x.Kind.ToString()[1..]}:{x.Text}")) : null,
         };
         switch (item)
         {

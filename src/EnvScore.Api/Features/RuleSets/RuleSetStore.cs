@@ -27,6 +27,7 @@ public class RuleSetStore(EnvScoreDbContext db, TimeProvider time, IMemoryCache 
     {
         var parsed = RuleSetLoader.Parse(yaml, fileName);
         if (parsed.RuleSet is not { } rules) return new RuleSetWrite.Invalid(parsed.Problems);
+        if (RuleSetFileEndpoints.TooManyItems(parsed).ToList() is [_, ..] tooWide) return new RuleSetWrite.Invalid(tooWide);
         var hash = Hash(yaml);
         var existing = await db.RuleSets.SingleOrDefaultAsync(r => r.DistrictId == districtId && r.Code == rules.Code && r.Version == rules.Version, ct);
         if (existing is not null)
@@ -53,6 +54,7 @@ public class RuleSetStore(EnvScoreDbContext db, TimeProvider time, IMemoryCache 
         if (record.Status != RuleSetStatus.Draft) return ImmutableConflict(record);
         var parsed = RuleSetLoader.Parse(yaml, fileName);
         if (parsed.RuleSet is not { } rules) return new RuleSetWrite.Invalid(parsed.Problems);
+        if (RuleSetFileEndpoints.TooManyItems(parsed).ToList() is [_, ..] tooWide) return new RuleSetWrite.Invalid(tooWide);
         if ((rules.Code != record.Code || rules.Version != record.Version) &&
             await db.RuleSets.AnyAsync(r => r.DistrictId == record.DistrictId && r.Code == rules.Code && r.Version == rules.Version, ct))
             return new RuleSetWrite.Conflict($"评分细则{rules.Code}的第{rules.Version}版已存在 (this version already exists)");

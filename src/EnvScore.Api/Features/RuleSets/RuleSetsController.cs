@@ -30,9 +30,10 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
         if (!EvaluationMonth.TryParse(month, out var m))
             return Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
         var record = await store.ResolveAsync(districtId, m, ct);
+        // Answered as a query (not the loaded object) so that $expand=items/sections/vetoes reads the rows.
         return record is null
             ? Problem(title: $"该区县{m.ToChinese()}没有启用的评分细则 (no rule set in force for this month)", statusCode: 404)
-            : Ok(record);
+            : Ok(SingleResult.Create(db.RuleSets.AsNoTracking().Where(r => r.Id == record.Id)));
     }
 
     // The writes answer with IResult (executed by MVC as is), so that they and the file endpoints share one mapping.

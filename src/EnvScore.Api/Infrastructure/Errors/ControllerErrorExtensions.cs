@@ -13,8 +13,17 @@ public static class ControllerErrorExtensions
             Status = StatusCodes.Status400BadRequest,
         });
 
-    public static IActionResult UnreadableBody(this ControllerBase controller) =>
-        controller.Problem(title: "请求体无法解析：应为JSON对象，字段名与类型见 $metadata (the body could not be read)", statusCode: 400);
+    public static IActionResult UnreadableBody(this ControllerBase controller)
+    {
+        ErrorCodes.Set(controller.HttpContext, ErrorCodes.InvalidJson);
+        return controller.Problem(title: "请求体无法解析：应为UTF-8编码的JSON对象，字段名与类型见 $metadata (the body could not be read)", statusCode: 400);
+    }
+
+    /// <summary>404 naming what was looked for: "编号为7的评分表不存在或您无权查看".</summary>
+    public static IActionResult EntityNotFound(this ControllerBase controller, string what, object? key) =>
+        controller.Problem(title: key is null
+            ? $"{what}不存在或您无权查看 (not found)"
+            : $"编号为{key}的{what}不存在或您无权查看 (not found)", statusCode: StatusCodes.Status404NotFound);
 
     public static IActionResult DuplicateCode(this ControllerBase controller, DivisionCode code) =>
         controller.Problem(title: $"区划代码\"{code}\"已存在 (a unit with this code already exists)", statusCode: StatusCodes.Status409Conflict);

@@ -1,16 +1,40 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
 namespace EnvScore.Api.Infrastructure.Errors;
 
 public static class ErrorsServiceCollectionExtensions
 {
-    /// <summary>Every error leaves as ProblemDetails; stack traces never leave the process.</summary>
+    /// <summary>
+    /// The longest request target (path and query) EnvScore reads, in bytes. Longer ones get a Chinese 414 that names
+    /// the alternative (<c>POST /odata/{set}/$query</c>). Kestrel itself accepts up to <see cref="KestrelRequestLineBytes"/>
+    /// so that the answer is ours, not its bare 414.
+    /// </summary>
+    public const int MaxRequestTargetBytes = 8 * 1024;
+    public const int KestrelRequestLineBytes = 256 * 1024;
+
+    /// <summary>Every error leaves as ProblemDetails with a Chinese title and a <c>code</c>; stack traces never leave the process.</summary>
     public static IHostApplicationBuilder AddEnvScoreErrors(this IHostApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
-            ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier;
-            if (ctx.ProblemDetails.Status == StatusCodes.Status500InternalServerError)
-                ctx.ProblemDetails.Title = "服务器内部错误，请稍后重试或联系管理员 (internal server error)";
+            var problem = ctx.ProblemDetails;
+            var status = problem.Status ?? ctx.HttpContext.Response.StatusCode;
+            problem.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier;
+            if (status >= 500)
+                problem.Title = ErrorCodes.ChineseTitle(ctx.HttpContext, status);
+            else if (!ErrorCodes.IsChinese(problem.Title))
+            {
+                // A refusal the framework made: say it in Chinese, keep the English as the detail.
+                if (problem.Title is { Length: > 0 } english && problem.Detail is null) problem.Detail = english;
+                problem.Title = ErrorCodes.ChineseTitle(ctx.HttpContext, status);
+            }
+            problem.Extensions.TryAdd("code", ErrorCodes.For(ctx.HttpContext, status));
         });
+        builder.Services.AddExceptionHandler<RequestExceptionHandler>();
+        // Minimal APIs: a body that cannot be read (invalid JSON or UTF-8) throws, so that the handler above names the cause.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestLineSize = KestrelRequestLineBytes);
         return builder;
     }
 
@@ -18,6 +42,21 @@ public static class ErrorsServiceCollectionExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RefuseLongTargets);
         return app;
+    }
+
+    private static Task RefuseLongTargets(HttpContext http, Func<Task> next)
+    {
+        var request = http.Request;
+        var length = request.Path.Value?.Length + request.QueryString.Value?.Length ?? 0;
+        if (length <= MaxRequestTargetBytes / 3) return next(); // fast path: even all-CJK text stays under the limit
+        var bytes = System.Text.Encoding.UTF8.GetByteCount(request.Path.Value ?? "") + System.Text.Encoding.UTF8.GetByteCount(request.QueryString.Value ?? "");
+        if (bytes <= MaxRequestTargetBytes) return next();
+        ErrorCodes.Set(http, ErrorCodes.UriTooLong);
+        return Results.Problem(
+            title: $"请求地址过长：上限为{MaxRequestTargetBytes}字节，实际为{bytes}字节。长查询请改用 POST /odata/实体集/$query，" +
+                   "把查询选项放在请求体中（Content-Type: text/plain，例如 $filter=…&$top=10） (URI too long: use POST …/$query)",
+            statusCode: StatusCodes.Status414UriTooLong).ExecuteAsync(http);
     }
 }

@@ -15,6 +15,9 @@ public class AuditModel(AuditQuery audit) : PageModel
     [BindProperty(SupportsGet = true, Name = "user")] public string? UserName { get; set; }
     [BindProperty(SupportsGet = true)] public int P { get; set; } = 1;
 
+    /// <summary>Highest page number served (a later page is simply empty).</summary>
+    public const int MaxPage = 1_000_000;
+
     public EvaluationMonth? Month { get; private set; }
     public AuditPage Result { get; private set; } = new([], 1, false);
     public List<TownshipOption> Townships { get; private set; } = [];
@@ -22,6 +25,7 @@ public class AuditModel(AuditQuery audit) : PageModel
     public async Task OnGetAsync(CancellationToken ct)
     {
         Month = EvaluationMonth.TryParse(M, out var m) ? m : null;
+        P = Math.Clamp(P, 1, MaxPage); // (P-1)×page size must not overflow: ?p=42949674 was a 500
         Townships = await audit.TownshipsAsync(User, ct);
         Result = await audit.ReadAsync(User, new AuditFilter(Month, Township, Village, ActionName, UserName, P), ct);
     }

@@ -35,7 +35,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
         {
             case ComputationOutcome.Completed { Run.Status: ComputationStatus.Succeeded } c:
                 Message = $"计算完成：{c.Run.VillageCount}个村（社区），未提交{c.Run.MissingCount}个。请审核后发布。";
-                return RedirectToPage(new { M = Month.ToString() });
+                return RedirectToPage(new { m = Month.ToString() });
             case ComputationOutcome.Completed c: Errors.Add($"计算失败：{c.Run.Error}"); break;
             case ComputationOutcome.AlreadyRunning r: Errors.Add(r.Message); break;
             case ComputationOutcome.Published p: Errors.Add(p.Message); break;
@@ -51,7 +51,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
         if (outcome is PublicationOutcome.Published p)
         {
             Message = $"已发布{Month.ToChinese()}通报第{p.Revision.Number}版，公众现在可以查看。";
-            return RedirectToPage(new { M = Month.ToString() });
+            return RedirectToPage(new { m = Month.ToString() });
         }
         Fail(outcome);
         await LoadAsync(ct);
@@ -65,7 +65,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
         if (outcome is PublicationOutcome.CorrectionOpened)
         {
             Message = "已开启更正：可在\"评分表与退回\"中更正评分表，然后重新计算，再发布更正版。";
-            return RedirectToPage(new { M = Month.ToString() });
+            return RedirectToPage(new { m = Month.ToString() });
         }
         Fail(outcome);
         await LoadAsync(ct);
@@ -89,7 +89,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
             (calendar.OpensAt, calendar.TownshipDeadline, calendar.DistrictCheckDeadline, calendar.ComputeAt, true);
         await db.SaveChangesAsync(ct);
         Message = $"已保存{Month.ToChinese()}的时间安排。";
-        return RedirectToPage(new { M = Month.ToString() });
+        return RedirectToPage(new { m = Month.ToString() });
     }
 
     private void Fail(PublicationOutcome outcome)
@@ -102,10 +102,28 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
         }
     }
 
+    /// <summary>Before the township deadline a computation is only a preview of an unfinished month.</summary>
+    public bool BeforeDeadline => Calendar is { } c && time.GetUtcNow() < c.TownshipDeadline;
+
+    /// <summary>
+    /// Without ?m=: the month that needs the office — the latest computed month not yet published (or under correction),
+    /// else last month if it is not published yet, else the current month.
+    /// </summary>
+    private async Task<EvaluationMonth> MonthNeedingActionAsync(CancellationToken ct)
+    {
+        var current = Web.CurrentMonth(time);
+        var published = db.Publications.Where(p => p.DistrictId == DistrictId && !p.CorrectionOpen).Select(p => p.Month);
+        var pending = await db.VillageResults.Where(r => r.DistrictId == DistrictId && r.Month <= current.Key && !published.Contains(r.Month))
+            .MaxAsync(r => (int?)r.Month, ct);
+        if (pending is { } key) return EvaluationMonth.FromKey(key);
+        var last = current.AddMonths(-1);
+        return await db.Publications.AnyAsync(p => p.DistrictId == DistrictId && p.Month == last.Key, ct) ? current : last;
+    }
+
     private async Task LoadAsync(CancellationToken ct)
     {
-        Month = Web.MonthOr(M, Web.CurrentMonth(time));
         DistrictId = User.DistrictId() ?? -1;
+        Month = EvaluationMonth.TryParse(M, out var asked) ? asked : await MonthNeedingActionAsync(ct);
         Calendar = await calendars.ForMonthAsync(DistrictId, Month, ct);
         Runs = await db.ComputationRuns.AsNoTracking().Where(r => r.DistrictId == DistrictId && r.Month == Month.Key)
             .OrderByDescending(r => r.Id).Take(5).ToListAsync(ct);

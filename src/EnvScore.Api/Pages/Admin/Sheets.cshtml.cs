@@ -27,7 +27,7 @@ public class SheetsModel(EnvScoreDbContext db, EvaluationService sheets, TimePro
         var outcome = await sheets.ReturnAsync(User, id, version, reason, ct);
         switch (outcome)
         {
-            case SheetOutcome.Done: Message = "已退回，乡镇可修改后重新提交。"; return RedirectToPage(new { M });
+            case SheetOutcome.Done: Message = "已退回，乡镇可修改后重新提交。"; return RedirectToPage(new { m = M });
             case SheetOutcome.InvalidFields f: Errors.AddRange(f.Errors.SelectMany(e => e.Value)); break;
             case SheetOutcome.Conflict c: Errors.Add(c.Message); break;
             case SheetOutcome.PreconditionFailed: Errors.Add("该表已被修改，请刷新后重试"); break;

@@ -15,7 +15,7 @@ namespace EnvScore.Api.Pages.Work;
 /// A township's month for its secretary (self-evaluations, spreadsheet in and out), or a township's
 /// district checks for an inspector.
 /// </summary>
-public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimeProvider time, TownshipImport import) : PageModel
+public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimeProvider time, TownshipImport import, EnvScore.Api.Features.RuleSets.RuleSetStore ruleSets) : PageModel
 {
     /// <summary>The answer to a spreadsheet upload posted without JavaScript.</summary>
     public ImportReport? Upload { get; private set; }
@@ -38,6 +38,17 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
     public EvaluationKind Kind { get; private set; }
     public List<(Village Village, Evaluation? Sheet)> Rows { get; private set; } = [];
     public MonthCalendar? Calendar { get; private set; }
+    /// <summary>Each sheet's score by the engine (the same computation as the sheet page's running score); null when not computable.</summary>
+    public Dictionary<int, decimal?> Scores { get; } = [];
+    public int Submitted => Rows.Count(r => r.Sheet?.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked);
+    public DateTimeOffset Now => time.GetUtcNow();
+    /// <summary>"3天5小时" until the deadline, or null once it has passed.</summary>
+    public string? TimeLeft(DateTimeOffset deadline)
+    {
+        var left = deadline - Now;
+        if (left <= TimeSpan.Zero) return null;
+        return left.TotalHours >= 24 ? $"{(int)left.TotalDays}天{left.Hours}小时" : left.TotalMinutes >= 60 ? $"{(int)left.TotalHours}小时{left.Minutes}分钟" : $"{Math.Max(1, (int)left.TotalMinutes)}分钟";
+    }
 
     public async Task<IActionResult> OnGetAsync(string? m, int? t, CancellationToken ct)
     {
@@ -57,9 +68,22 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
         Township = await db.Townships.AsNoTracking().SingleAsync(x => x.Id == townshipId, ct);
         Calendar = await calendars.ForMonthAsync(Township.DistrictId, Month, ct);
         var villages = await db.Villages.AsNoTracking().Where(v => v.TownshipId == townshipId && v.IsActive).OrderBy(v => v.Code).ToListAsync(ct);
-        var sheets = await db.Evaluations.AsNoTracking().VisibleTo(User)
+        var sheets = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries)
             .Where(e => e.TownshipId == townshipId && e.Month == Month.Key && e.Kind == Kind).ToDictionaryAsync(e => e.VillageId, ct);
         Rows = villages.Select(v => (v, sheets.GetValueOrDefault(v.Id))).ToList();
+        var rulesById = new Dictionary<int, EnvScore.Domain.Rules.RuleSet>();
+        foreach (var sheet in sheets.Values)
+        {
+            if (!rulesById.TryGetValue(sheet.RuleSetId, out var rules))
+                rulesById[sheet.RuleSetId] = rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == sheet.RuleSetId, ct));
+            var entries = sheet.Entries.Select(e => new EntryWrite
+            {
+                ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
+                Passed = e.Passed, ZeroConditions = e.ZeroConditions,
+            });
+            var preview = SheetPreviewEndpoint.Compute(rules, SheetForm.Of(entries, sheet.Vetoes));
+            Scores[sheet.VillageId] = preview.Complete ? preview.Total : null;
+        }
         return Page();
     }
 }

@@ -34,8 +34,14 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     public Dictionary<string, List<string>> ItemErrors { get; } = [];
     /// <summary>What the form shows: the posted values after a refused save, else the stored entries.</summary>
     public Dictionary<string, EntryWrite> Values { get; private set; } = [];
+    /// <summary>The text typed into each count field of a refused post ("三处", "-1"), shown again as typed next to its message.</summary>
+    public Dictionary<string, string> Typed { get; } = [];
     public List<string> Vetoes { get; private set; } = [];
     public string? Note { get; private set; }
+    /// <summary>On a district check: the township's self-evaluation answer per item, as words ("2处", "合格", "不适用").</summary>
+    public Dictionary<string, string> SelfValues { get; private set; } = [];
+    /// <summary>The running score of what the form shows, by the engine (the same computation as POST /api/sheet-preview).</summary>
+    public SheetPreviewEndpoint.Preview? Preview => Rules is null ? null : SheetPreviewEndpoint.Compute(Rules, SheetForm.Of(Values.Values, Vetoes));
     [TempData] public string? Message { get; set; }
     /// <summary>Why the last photo upload stored nothing (one line per problem), shown after the redirect.</summary>
     [TempData] public string? EvidenceError { get; set; }
@@ -62,7 +68,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
             Message = "已提交。提交后本表只读；如需修改请联系区里退回。";
         }
         else Message = "已保存草稿。";
-        return RedirectToPage(new { VillageId, M = Month.ToString(), Kind });
+        return RedirectToPage(new { villageId = VillageId, m = Month.ToString(), kind = Kind });
     }
 
     public async Task<IActionResult> OnPostCorrectAsync(string? reason, uint? version, CancellationToken ct)
@@ -77,7 +83,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         {
             case PublicationOutcome.SheetCorrected:
                 Message = "已更正。请在\"计算与发布\"中重新计算本月，再发布更正版。";
-                return RedirectToPage(new { VillageId, M = Month.ToString(), Kind });
+                return RedirectToPage(new { villageId = VillageId, m = Month.ToString(), kind = Kind });
             case PublicationOutcome.InvalidSheet s: Report(s.Outcome); break;
             case PublicationOutcome.Invalid i: Errors.AddRange(i.Errors.SelectMany(e => e.Value)); break;
             case PublicationOutcome.Conflict c: Errors.Add(c.Message); break;
@@ -94,7 +100,14 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     {
         if (await LoadAsync(ct) is { } refused) return refused;
         if (!MayWrite) return Forbid();
-        if (Sheet is null) EvidenceError = "请先保存草稿，再上传照片";
+        if (Sheet is null && Editable && files.Count > 0)
+        {
+            // A photo taken before the first save creates the (empty) draft it belongs to.
+            var created = await sheets.CreateAsync(User, new SheetWrite { VillageId = VillageId, Month = Month.ToString(), Kind = Kind.ToString(), Entries = [] }, ct);
+            if (created is SheetOutcome.Done done) Sheet = done.Sheet;
+            else { Report(created); EvidenceError = string.Join("\n", Errors.Prepend("照片未上传（未能建立草稿）：")); }
+        }
+        if (Sheet is null) EvidenceError ??= "请选择要上传的照片";
         else
         {
             switch (await evidence.AddAsync(User, Sheet.Id, files, itemCode, ct))
@@ -131,7 +144,9 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         Village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleOrDefaultAsync(v => v.Id == VillageId, ct);
         if (Village is null) return NotFound();
         var districtId = Village.Township!.DistrictId;
-        var mayRead = User.DistrictId() == districtId || (User.TownshipId() == Village.TownshipId && Kind == EvaluationKind.Self);
+        // The district office reads every sheet of its district; a secretary only its own township's self-evaluations.
+        var districtRole = User.IsInRole(Roles.DistrictAdmin) || User.IsInRole(Roles.DistrictInspector);
+        var mayRead = (districtRole && User.DistrictId() == districtId) || (User.TownshipId() == Village.TownshipId && Kind == EvaluationKind.Self);
         if (!mayRead) return Forbid();
         MayWrite = User.CanWrite(Kind, Village.TownshipId, districtId);
         Sheet = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
@@ -145,6 +160,12 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         Editable = canWrite && Sheet?.Status is null or EvaluationStatus.Draft or EvaluationStatus.Returned;
         Correcting = Sheet is not null && User.IsAdminOf(districtId)
             && await db.Publications.AnyAsync(p => p.DistrictId == districtId && p.Month == Month.Key && p.CorrectionOpen, ct);
+        if (Kind == EvaluationKind.District)
+        {
+            var self = await db.Evaluations.AsNoTracking().Include(e => e.Entries)
+                .SingleOrDefaultAsync(e => e.VillageId == VillageId && e.Month == Month.Key && e.Kind == EvaluationKind.Self, ct);
+            if (self is not null) SelfValues = self.Entries.ToDictionary(e => e.ItemCode, e => Answer(Rules.Items.FirstOrDefault(i => i.Code == e.ItemCode), e));
+        }
         if (Sheet is not null)
         {
             Values = Sheet.Entries.ToDictionary(e => e.ItemCode, e => new EntryWrite
@@ -158,49 +179,29 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         return null;
     }
 
-    /// <summary>Form fields → entries. Only "is this a whole number" is checked here; everything else is the engine's.</summary>
+    /// <summary>Form fields → entries (<see cref="SheetForm"/>, shared with the preview); a field that is not a whole number is kept as typed.</summary>
     private SheetWrite ReadForm()
     {
-        var form = Request.Form;
-        Values = [];
-        foreach (var item in Rules!.Items)
-        {
-            var code = item.Code;
-            string raw = form[$"v.{code}"].ToString().Trim();
-            var entry = new EntryWrite
-            {
-                ItemCode = code, NotApplicable = form[$"na.{code}"] == "true",
-                ZeroConditions = form[$"z.{code}"].Where(z => !string.IsNullOrEmpty(z)).Select(z => z!).ToList(),
-            };
-            int? Int()
-            {
-                if (raw.Length == 0) return null;
-                if (int.TryParse(raw, out var n)) return n;
-                AddItemError(code, $"应为整数，实际为\"{raw}\"");
-                return null;
-            }
-            entry = item switch
-            {
-                LevelsItem => entry with { Level = raw.Length == 0 ? null : raw },
-                PassFailItem => entry with { Passed = raw switch { "true" => true, "false" => false, _ => null } },
-                SampledItem => entry with { FailedSamples = Int() },
-                _ => entry with { Count = Int() },
-            };
-            if (entry.NotApplicable || entry.Count is not null || entry.Level is not null || entry.FailedSamples is not null || entry.Passed is not null
-                || entry.ZeroConditions!.Count > 0)
-                Values[code] = entry;
-        }
-        foreach (var bonus in Rules.Bonus.Items)
-        {
-            var raw = form[$"v.{bonus.Code}"].ToString().Trim();
-            if (raw.Length == 0) continue;
-            if (int.TryParse(raw, out var n)) Values[bonus.Code] = new EntryWrite { ItemCode = bonus.Code, Count = n };
-            else AddItemError(bonus.Code, $"应为整数，实际为\"{raw}\"");
-        }
-        Vetoes = form["veto"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
-        Note = form["note"].ToString();
+        var read = SheetForm.Read(Rules!, Request.Form);
+        Values = read.Entries;
+        foreach (var (code, text) in read.Typed) Typed[code] = text;
+        foreach (var (code, list) in read.Problems) foreach (var message in list) AddItemError(code, message);
+        Vetoes = read.Vetoes;
+        Note = read.Note;
         return new SheetWrite();
     }
+
+    private static string Answer(ScoringItem? item, EvaluationEntry e) =>
+        e.NotApplicable ? "不适用"
+        : e.ZeroConditions.Count > 0 ? "不得分情形"
+        : item switch
+        {
+            LevelsItem l => l.Levels.FirstOrDefault(x => x.Code == e.Level)?.Name ?? "未填",
+            PassFailItem => e.Passed switch { true => "合格", false => "不合格", _ => "未填" },
+            SampledItem s => e.FailedSamples is { } n ? $"{n}{s.Unit}不合格" : "未填",
+            PerOccurrenceItem o => e.Count is { } c ? $"{c}{o.Unit}" : "未填",
+            _ => e.Count?.ToString() ?? "未填",
+        };
 
     /// <summary>A photo's size as the list shows it: "820 KB", "3.4 MB".</summary>
     public static string Size(long bytes) => bytes >= 1024 * 1024

@@ -1,45 +1,47 @@
-// Uploads that go to the JSON API (spreadsheet import, evidence): the same endpoint, and so the same
-// messages, as API users get. The form works with the keyboard like any other; results are announced.
+// Progressive enhancement only: every page works without JavaScript. No inline script anywhere (CSP-friendly).
 (function () {
-  function el(tag, text, cls) { var e = document.createElement(tag); if (text) e.textContent = text; if (cls) e.className = cls; return e; }
-  document.querySelectorAll('form[data-api-upload]').forEach(function (form) {
-    form.addEventListener('submit', async function (ev) {
-      var file = form.querySelector('input[type=file]');
-      // The API takes one file; several (photos) go to the page itself, which stores them together or not at all.
-      if (file.files.length > 1) return;
-      ev.preventDefault();
-      var out = document.getElementById(form.dataset.result);
-      var url = form.dataset.apiUpload;
-      var submit = form.querySelector('input[name=submit]');
-      if (submit) url += (url.indexOf('?') < 0 ? '?' : '&') + 'submit=' + (submit.checked ? 'true' : 'false');
-      var item = form.querySelector('select[name=itemCode]');
-      if (item && item.value) url += (url.indexOf('?') < 0 ? '?' : '&') + 'itemCode=' + encodeURIComponent(item.value);
-      out.replaceChildren(el('p', '正在上传，请稍候……', 'notice'));
-      var data = new FormData();
-      if (!file.files.length) { out.replaceChildren(el('p', '请先选择文件。', 'error')); file.focus(); return; }
-      data.append('file', file.files[0]);
-      var response, body = {};
-      try {
-        response = await fetch(url, { method: 'POST', body: data, credentials: 'same-origin' });
-        try { body = await response.json(); } catch (e) { body = {}; }
-      } catch (e) { out.replaceChildren(el('p', '网络错误，未能上传：' + e, 'error')); return; }
-      var box = el('div', null, response.ok ? 'ok' : 'error');
-      box.setAttribute('tabindex', '-1');
-      box.appendChild(el('p', body.title || (response.ok ? '上传成功' : '上传失败（' + response.status + '）')));
-      if (body.problems && body.problems.length) {
-        var table = el('table'); table.className = 'problems';
-        var head = el('tr'); ['单元格', '行', '村（社区）', '问题'].forEach(function (h) { head.appendChild(el('th', h)); });
-        table.appendChild(head);
-        body.problems.forEach(function (p) {
-          var tr = el('tr');
-          [p.cell || '', p.row || '', p.villageName || '', p.message || ''].forEach(function (v) { tr.appendChild(el('td', String(v))); });
-          table.appendChild(tr);
-        });
-        box.appendChild(table);
-      }
-      out.replaceChildren(box);
-      box.focus();
-      if (response.ok && form.dataset.reload) setTimeout(function () { location.reload(); }, 1200);
+  // Irreversible steps ask first (submit, publish, return, open a correction): a button with data-confirm, or a
+  // form with data-confirm-when="<checkbox id>" when that box is ticked. Without JavaScript the step simply happens.
+  document.addEventListener('click', function (ev) {
+    var button = ev.target.closest && ev.target.closest('button[data-confirm]');
+    if (button && !window.confirm(button.dataset.confirm)) ev.preventDefault();
+  });
+  document.querySelectorAll('form[data-confirm-when]').forEach(function (form) {
+    form.addEventListener('submit', function (ev) {
+      var box = document.getElementById(form.dataset.confirmWhen);
+      if (box && box.checked && !window.confirm(form.dataset.confirmText)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
     });
   });
+
+  // The sheet form's running score: the form as it stands goes to the server's engine (POST /api/sheet-preview);
+  // no scoring rule lives here. Wrong fields are answered next to the field as soon as they are left.
+  var sheet = document.getElementById('sheet-form');
+  var running = document.getElementById('running-score');
+  if (sheet && running && running.dataset.preview && !sheet.querySelector('[disabled]')) {
+    var timer = null, seq = 0;
+    var show = function (answer) {
+      var total = answer.total === null || answer.total === undefined ? '—' : String(answer.total);
+      var label = (sheet.querySelector('input[name=kind]') || {}).value === 'District' ? '抽查得分' : '自评得分';
+      var note = answer.complete ? '已全部填写' : (answer.problems.length ? ('有' + answer.problems.length + '处需修改') : ('还有' + answer.missing.length + '项未填（暂按不扣分计）'));
+      running.replaceChildren();
+      var a = document.createElement('span'); a.append(label + '：'); var strong = document.createElement('strong'); strong.id = 'running-total'; strong.textContent = total; a.append(strong, '分');
+      var b = document.createElement('span'); b.className = 'small'; b.id = 'running-missing'; b.textContent = note;
+      running.append(a, b);
+      sheet.querySelectorAll('.item .problem').forEach(function (p) { if (p.dataset.live) { p.textContent = ''; delete p.dataset.live; } });
+      answer.problems.forEach(function (p) {
+        var box = p.code && document.getElementById('err-' + p.code);
+        if (box && !box.textContent) { box.textContent = p.message.replace(/\s*\([\x20-\x7E]*[A-Za-z][\x20-\x7E]*\)\s*$/, ''); box.dataset.live = '1'; }
+      });
+    };
+    var update = function () {
+      var mine = ++seq;
+      fetch(running.dataset.preview, { method: 'POST', body: new FormData(sheet), credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) { if (answer && mine === seq) show(answer); })
+        .catch(function () { /* the saved score stays shown */ });
+    };
+    var later = function () { clearTimeout(timer); timer = setTimeout(update, 350); };
+    sheet.addEventListener('input', later);
+    sheet.addEventListener('change', later);
+  }
 })();

@@ -25,6 +25,7 @@ public class VillageResultConfiguration : IEntityTypeConfiguration<VillageResult
 {
     public void Configure(EntityTypeBuilder<VillageResult> b)
     {
+        b.OwnsMany(x => x.Findings, f => f.ToJson("findings"));
         b.ToTable("village_results");
         b.HasKey(x => new { x.VillageId, x.Month });
         b.HasIndex(x => new { x.DistrictId, x.Month, x.DistrictRank }).IsUnique();

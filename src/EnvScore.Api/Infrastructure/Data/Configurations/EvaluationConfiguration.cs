@@ -38,6 +38,7 @@ public class EvaluationEntryConfiguration : IEntityTypeConfiguration<EvaluationE
         b.Property(x => x.ItemCode).HasMaxLength(32);
         b.Property(x => x.Level).HasMaxLength(32);
         b.Property(x => x.Note).HasMaxLength(1000);
+        b.OwnsMany(x => x.Clauses, c => c.ToJson("clauses"));
     }
 }
 

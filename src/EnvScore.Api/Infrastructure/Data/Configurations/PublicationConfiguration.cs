@@ -42,6 +42,7 @@ public class PublishedVillageResultConfiguration : IEntityTypeConfiguration<Publ
 {
     public void Configure(EntityTypeBuilder<PublishedVillageResult> b)
     {
+        b.OwnsMany(x => x.Findings, f => f.ToJson("findings"));
         b.ToTable("published_village_results");
         b.HasKey(x => new { x.RevisionId, x.VillageId });
         b.HasIndex(x => new { x.VillageId, x.Month });

@@ -1318,6 +1318,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("Clauses")
+                        .HasColumnType("text")
+                        .HasColumnName("clauses");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1366,6 +1370,11 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Property<int?>("Samples")
                         .HasColumnType("integer")
                         .HasColumnName("samples");
+
+                    b.Property<string>("Scoring")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("scoring");
 
                     b.Property<string>("SectionCode")
                         .HasColumnType("text")
@@ -1503,6 +1512,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("code");
 
+                    b.Property<int>("Depth")
+                        .HasColumnType("integer")
+                        .HasColumnName("depth");
+
                     b.Property<decimal>("MaxPoints")
                         .HasPrecision(9, 2)
                         .HasColumnType("numeric(9,2)")
@@ -1511,6 +1524,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Property<int>("Ordinal")
                         .HasColumnType("integer")
                         .HasColumnName("ordinal");
+
+                    b.Property<string>("ParentCode")
+                        .HasColumnType("text")
+                        .HasColumnName("parent_code");
 
                     b.Property<int>("RuleSetId")
                         .HasColumnType("integer")
@@ -1896,6 +1913,44 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                                 .HasConstraintName("fk_village_result_sections_village_results_village_id_month");
                         });
 
+                    b.OwnsMany("EnvScore.Api.Features.Computation.ResultFinding", "Findings", b1 =>
+                        {
+                            b1.Property<int>("VillageResultVillageId");
+
+                            b1.Property<int>("VillageResultMonth");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("ItemCode")
+                                .IsRequired();
+
+                            b1.Property<string>("ItemTitle")
+                                .IsRequired();
+
+                            b1.Property<decimal>("Points");
+
+                            b1.Property<string>("Section")
+                                .IsRequired();
+
+                            b1.Property<string>("Text")
+                                .IsRequired();
+
+                            b1.HasKey("VillageResultVillageId", "VillageResultMonth", "__synthesizedOrdinal");
+
+                            b1.ToTable("village_results");
+
+                            b1
+                                .ToJson("findings")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("VillageResultVillageId", "VillageResultMonth")
+                                .HasConstraintName("fk_village_results_village_results_village_result_village_id_vill");
+                        });
+
+                    b.Navigation("Findings");
+
                     b.Navigation("Sections");
 
                     b.Navigation("Village");
@@ -1940,6 +1995,44 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_evaluation_entries_evaluations_evaluation_id");
+
+                    b.OwnsMany("EnvScore.Api.Features.Evaluations.ClauseValue", "Clauses", b1 =>
+                        {
+                            b1.Property<int>("EvaluationEntryId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Code")
+                                .IsRequired();
+
+                            b1.Property<int?>("Count");
+
+                            b1.Property<decimal?>("Denominator");
+
+                            b1.Property<string>("Level");
+
+                            b1.Property<decimal?>("Numerator");
+
+                            b1.Property<decimal?>("Percent");
+
+                            b1.Property<bool?>("Yes");
+
+                            b1.HasKey("EvaluationEntryId", "__synthesizedOrdinal")
+                                .HasName("pk_evaluation_entries");
+
+                            b1.ToTable("evaluation_entries");
+
+                            b1
+                                .ToJson("clauses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("EvaluationEntryId")
+                                .HasConstraintName("fk_evaluation_entries_evaluation_entries_evaluation_entry_id");
+                        });
+
+                    b.Navigation("Clauses");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.Evaluations.EvidenceContent", b =>
@@ -2034,6 +2127,45 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_published_village_results_publication_revisions_revision_id");
+
+                    b.OwnsMany("EnvScore.Api.Features.Computation.ResultFinding", "Findings", b1 =>
+                        {
+                            b1.Property<int>("PublishedVillageResultRevisionId");
+
+                            b1.Property<int>("PublishedVillageResultVillageId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("ItemCode")
+                                .IsRequired();
+
+                            b1.Property<string>("ItemTitle")
+                                .IsRequired();
+
+                            b1.Property<decimal>("Points");
+
+                            b1.Property<string>("Section")
+                                .IsRequired();
+
+                            b1.Property<string>("Text")
+                                .IsRequired();
+
+                            b1.HasKey("PublishedVillageResultRevisionId", "PublishedVillageResultVillageId", "__synthesizedOrdinal")
+                                .HasName("pk_published_village_results");
+
+                            b1.ToTable("published_village_results");
+
+                            b1
+                                .ToJson("findings")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PublishedVillageResultRevisionId", "PublishedVillageResultVillageId")
+                                .HasConstraintName("fk_published_village_results_published_village_results_publish");
+                        });
+
+                    b.Navigation("Findings");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.Publication.SheetCorrection", b =>

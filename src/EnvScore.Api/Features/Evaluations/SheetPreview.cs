@@ -1,0 +1,137 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using EnvScore.Domain.Rules;
+using EnvScore.Domain.Scoring;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.Evaluations;
+
+/// <summary>
+/// The sheet form's fields as entries: <c>v.{code}</c> (level code, "true"/"false", or a whole number), <c>na.{code}</c>
+/// ("true": not applicable), <c>z.{code}</c> (zero-if condition codes), <c>veto</c> (veto codes), <c>note</c>.
+/// Only "is this a whole number" is judged here; every other rule is the engine's. Used by the sheet page and the preview.
+/// </summary>
+public sealed class SheetForm
+{
+    public Dictionary<string, EntryWrite> Entries { get; } = [];
+    /// <summary>The text typed into each count field, as typed ("三处", "-1").</summary>
+    public Dictionary<string, string> Typed { get; } = [];
+    /// <summary>Item code → messages about fields that are not whole numbers.</summary>
+    public Dictionary<string, List<string>> Problems { get; } = [];
+    public List<string> Vetoes { get; private set; } = [];
+    public string? Note { get; private set; }
+
+    /// <summary>Entries already read (e.g. a stored sheet), for the preview.</summary>
+    public static SheetForm Of(IEnumerable<EntryWrite> entries, IEnumerable<string> vetoes)
+    {
+        var form = new SheetForm { Vetoes = [.. vetoes] };
+        foreach (var e in entries) form.Entries[e.ItemCode] = e;
+        return form;
+    }
+
+    public static SheetForm Read(RuleSet rules, IFormCollection form)
+    {
+        var read = new SheetForm();
+        foreach (var item in rules.Items)
+        {
+            var code = item.Code;
+            var raw = form[$"v.{code}"].ToString().Trim();
+            if (item is SampledItem or PerOccurrenceItem) read.Typed[code] = raw;
+            var entry = new EntryWrite
+            {
+                ItemCode = code, NotApplicable = form[$"na.{code}"] == "true",
+                ZeroConditions = form[$"z.{code}"].Where(z => !string.IsNullOrEmpty(z)).Select(z => z!).ToList(),
+            };
+            entry = item switch
+            {
+                LevelsItem => entry with { Level = raw.Length == 0 ? null : raw },
+                PassFailItem => entry with { Passed = raw switch { "true" => true, "false" => false, _ => null } },
+                SampledItem => entry with { FailedSamples = read.Int(code, raw) },
+                _ => entry with { Count = read.Int(code, raw) },
+            };
+            if (entry.NotApplicable || entry.Count is not null || entry.Level is not null || entry.FailedSamples is not null || entry.Passed is not null
+                || entry.ZeroConditions!.Count > 0)
+                read.Entries[code] = entry;
+        }
+        foreach (var bonus in rules.Bonus.Items)
+        {
+            var raw = form[$"v.{bonus.Code}"].ToString().Trim();
+            read.Typed[bonus.Code] = raw;
+            if (read.Int(bonus.Code, raw) is { } n) read.Entries[bonus.Code] = new EntryWrite { ItemCode = bonus.Code, Count = n };
+        }
+        read.Vetoes = form["veto"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
+        read.Note = form["note"].ToString();
+        return read;
+    }
+
+    private int? Int(string code, string raw)
+    {
+        if (raw.Length == 0) return null;
+        if (int.TryParse(raw, out var n)) return n;
+        if (!Problems.TryGetValue(code, out var list)) Problems[code] = list = [];
+        list.Add($"应填整数（阿拉伯数字，如 3），实际为\"{raw}\"");
+        return null;
+    }
+}
+
+/// <summary>
+/// <c>POST /api/sheet-preview</c> (signed-in users; form fields as the sheet form posts them, plus <c>villageId</c> and
+/// <c>m</c>=yyyy-MM): the running score of a sheet being filled in, computed by <see cref="ScoringEngine"/> with the
+/// month's rule set — the page's script shows it and keeps no scoring rules of its own. Stores nothing.
+/// Answer: <c>{ total, complete, missing: [{code, title}], problems: [{code, message}], sections: [{title, score, max}] }</c>;
+/// <c>total</c> is null while a field is wrong; items not yet answered count as full marks until answered (<c>complete</c> false).
+/// 404 when the village or the month's rule set does not exist.
+/// </summary>
+public static class SheetPreviewEndpoint
+{
+    public sealed record Problem(string? Code, string Message);
+    public sealed record Missing(string Code, string Title);
+    public sealed record Section(string Title, decimal Score, decimal Max);
+    public sealed record Preview(decimal? Total, bool Complete, IReadOnlyList<Missing> Missing, IReadOnlyList<Problem> Problems, IReadOnlyList<Section> Sections);
+
+    public static IEndpointRouteBuilder MapSheetPreview(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/sheet-preview", async (HttpRequest request, EnvScoreDbContext db, RuleSetStore ruleSets, CancellationToken ct) =>
+        {
+            var form = await request.ReadFormAsync(ct);
+            if (!int.TryParse(form["villageId"], out var villageId) || !EvaluationMonth.TryParse(form["m"], out var month))
+                return Results.Problem(title: "缺少村（社区）或月份 (villageId and m are required)", statusCode: 400);
+            var districtId = await db.Villages.Where(v => v.Id == villageId).Select(v => (int?)v.Township!.DistrictId).SingleOrDefaultAsync(ct);
+            if (districtId is null || (request.HttpContext.User.DistrictId() is { } own && own != districtId))
+                return Results.Problem(title: "该村（社区）不存在 (no such village)", statusCode: 404);
+            var record = await ruleSets.ResolveAsync(districtId.Value, month, ct);
+            if (record is null) return Results.Problem(title: $"{month.ToChinese()}没有启用的评分细则 (no rule set for the month)", statusCode: 404);
+            return Results.Ok(Compute(ruleSets.Parse(record), SheetForm.Read(ruleSets.Parse(record), form)));
+        }).RequireAuthorization().WithTags("Evaluations");
+        return app;
+    }
+
+    /// <summary>Scores what is filled in; unanswered items are scored as answered without deduction and listed as missing.</summary>
+    public static Preview Compute(RuleSet rules, SheetForm form)
+    {
+        var answered = form.Entries.Values.Select(e => new ItemEntry(e.ItemCode, e.NotApplicable, e.Count, e.Level, e.FailedSamples, e.Passed,
+            e.ZeroConditions is { Count: > 0 } z ? z : null)).ToList();
+        var problems = form.Problems.SelectMany(p => p.Value.Select(m => new Problem(p.Key, m))).ToList();
+        var validation = ScoringEngine.Validate(rules, new SheetEntries(answered, form.Vetoes));
+        var missing = validation.Where(p => p.Kind == EntryProblemKind.MissingRequired && p.ItemCode is not null)
+            .Select(p => p.ItemCode!).Distinct().ToList();
+        problems.AddRange(validation.Where(p => p.Kind != EntryProblemKind.MissingRequired).Select(p => new Problem(p.ItemCode, p.Message)));
+        var items = rules.Items.ToDictionary(i => i.Code);
+        var missingList = missing.Where(items.ContainsKey).Select(c => new Missing(c, items[c].Title)).ToList();
+        if (problems.Count > 0) return new(null, false, missingList, problems, []);
+        // Unanswered items as "no deduction" so that the engine scores the rest; the page says which are still missing.
+        var filled = answered.Concat(missing.Where(items.ContainsKey).Select(c => items[c] switch
+        {
+            LevelsItem l => new ItemEntry(c, Level: l.Levels.OrderBy(x => x.Deduction).First().Code),
+            PassFailItem => new ItemEntry(c, Passed: true),
+            SampledItem => new ItemEntry(c, FailedSamples: 0),
+            _ => new ItemEntry(c, Count: 0),
+        })).ToList();
+        var scored = ScoringEngine.Score(rules, new SheetEntries(filled, form.Vetoes));
+        if (scored.Score is not { } score) return new(null, false, missingList, scored.Problems.Select(p => new Problem(p.ItemCode, p.Message)).ToList(), []);
+        return new(score.Total, missingList.Count == 0, missingList, [],
+            score.Sections.Select(s => new Section(s.Title, s.Score, s.ApplicableMax)).ToList());
+    }
+}
