@@ -89,14 +89,15 @@ public sealed class AdminPageTests(BrowserFixture f)
     {
         var villageId = await f.VillageIdAsync(0, villageIndex);
         var secretary = await f.ApiAsync(BrowserFixture.Secretary(0));
-        var created = await (await secretary.PostAsJsonAsync("/odata/Evaluations", new
+        var response = await secretary.PostAsJsonAsync("/odata/Evaluations", new
         {
             villageId, month = "2026-11", kind = "Self",
             entries = KestrelFactory.FullMarks(f.Rules).Select(e => new { e.ItemCode, e.Level, e.Passed }),
-        })).ExpectAsync(System.Net.HttpStatusCode.Created);
+        });
+        var created = await response.ExpectAsync(System.Net.HttpStatusCode.Created);
         var id = created.GetProperty("id").GetInt32();
         var submit = new HttpRequestMessage(HttpMethod.Post, $"/odata/Evaluations({id})/Submit");
-        submit.Headers.TryAddWithoutValidation("If-Match", $"W/\"{created.GetProperty("version").GetUInt32()}\"");
+        submit.Headers.TryAddWithoutValidation("If-Match", response.Headers.ETag!.ToString());   // the sheet's tag, as served
         await (await secretary.SendAsync(submit)).ExpectAsync(System.Net.HttpStatusCode.OK);
 
         await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);

@@ -129,6 +129,61 @@ public class ClauseSheetTests(EnvScoreFactory factory) : IClassFixture<EnvScoreF
     }
 }
 
+/// <summary>
+/// The village sheet page with a sheet of clauses: every clause has its field (counts, yes/no, levels, rates), what the
+/// form posts is stored as clause inputs, a count typed in words is answered next to its item, and the page shows the
+/// stored values again.
+/// </summary>
+public partial class ClauseSheetPageTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
+{
+    [Fact]
+    public async Task A_secretary_fills_clause_fields_on_the_page_and_they_are_stored()
+    {
+        var (_, record, _) = await ContextAsync(factory);
+        await WithDbAsync(factory, db => db.RuleSets.Where(r => r.Id == record.Id)
+            .ExecuteUpdateAsync(x => x.SetProperty(r => r.Source, ClauseSheetTests.Yaml).SetProperty(r => r.ContentHash, "clause-page")));
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await (await client.PostAsJsonAsync("/api/auth/login?useCookies=true", new { userName = EnvScoreFactory.Secretary(0), password = EnvScoreFactory.Password }))
+            .ExpectAsync(HttpStatusCode.OK);
+        const string url = "/work/sheet?villageId=2&m=2026-11&kind=Self";
+        var html = await client.GetStringAsync(url);
+        foreach (var field in new[] { "c.R01.a", "c.R01.b", "c.R01.c", "c.C01.a", "c.C01.b" }) Assert.Contains($"name=\"{field}\"", html);
+        Assert.Contains("环境卫生 › 垃圾治理", html);
+        var token = TokenPattern().Match(html).Groups[1].Value;
+
+        FormUrlEncodedContent Form(string spots) => new(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["villageId"] = "2", ["m"] = "2026-11", ["kind"] = "Self",
+            ["c.R01.a"] = "true", ["c.R01.c"] = spots, ["c.C01.b"] = "2", ["note"] = "",
+        });
+        var refused = await client.PostAsync("/work/sheet?handler=Save&villageId=2&m=2026-11&kind=Self", Form("十处"));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var answer = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("应填整数", answer);
+        Assert.Contains("value=\"十处\"", answer);   // kept as typed
+        Assert.Equal(0, await WithDbAsync(factory, db => db.Evaluations.CountAsync(e => e.VillageId == 2)));
+
+        var saved = await client.PostAsync("/work/sheet?handler=Save&villageId=2&m=2026-11&kind=Self", Form("10"));
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var entries = await WithDbAsync(factory, db => db.Evaluations.AsNoTracking().Where(e => e.VillageId == 2).SelectMany(e => e.Entries).ToListAsync());
+        var r01 = entries.Single(e => e.ItemCode == "R01");
+        Assert.Equal([("a", (int?)null, (bool?)true), ("c", 10, null)], r01.Clauses.Select(c => (c.Code, c.Count, c.Yes)));
+        Assert.Equal(2, entries.Single(e => e.ItemCode == "C01").Clauses.Single(c => c.Code == "b").Count);
+        // The running score of the page, from the engine: R01 18 − 6 − 10 = 2, C01 3 − 0.6 = 2.4 → 4.4 × 100 / 21 = 20.95.
+        var preview = await client.PostAsync("/api/sheet-preview", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["villageId"] = "2", ["m"] = "2026-11", ["c.R01.a"] = "true", ["c.R01.c"] = "10", ["c.C01.b"] = "2" }));
+        var running = await preview.ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(20.95m, running.GetProperty("total").GetDecimal());
+        Assert.True(running.GetProperty("complete").GetBoolean());
+        var again = await client.GetStringAsync(url);
+        Assert.Matches("name=\"c.R01.c\" value=\"10\"", again);
+        Assert.Matches("id=\"c-R01-a\" name=\"c.R01.a\" value=\"true\" checked=\"checked\"", again);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial System.Text.RegularExpressions.Regex TokenPattern();
+}
+
 /// <summary>A nested sheet's queryable rows: every category with its parent and depth, every item under its own category.</summary>
 public class NestedRuleSetRowsTests
 {

@@ -44,7 +44,7 @@ public static class LoginEndpoint
             catch (JsonException) { login = null; }
             if (login is null)
                 return SecurityProblems.Problem(400, SecurityProblems.UnreadableBody,
-                    "登录请求无法解析：应为JSON对象{\"userName\":…,\"password\":…} (the body could not be read)");
+                    "登录请求无法解析：应为UTF-8编码的JSON对象{\"userName\":…,\"password\":…} (the body could not be read as UTF-8 JSON)");
             if (string.IsNullOrWhiteSpace(login.UserName) || string.IsNullOrEmpty(login.Password))
                 return Results.Problem(title: "请输入用户名和密码 (user name and password are required)", statusCode: 400);
             var scheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;

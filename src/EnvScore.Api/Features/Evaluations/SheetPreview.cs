@@ -37,6 +37,7 @@ public sealed class SheetForm
         foreach (var item in rules.Items)
         {
             var code = item.Code;
+            if (item is ClauseItem ci) { read.ReadClauses(ci, form); continue; }
             var raw = form[$"v.{code}"].ToString().Trim();
             if (item is SampledItem or PerOccurrenceItem) read.Typed[code] = raw;
             var entry = new EntryWrite
@@ -64,6 +65,58 @@ public sealed class SheetForm
         read.Vetoes = form["veto"].Where(v => !string.IsNullOrEmpty(v)).Select(v => v!).ToList();
         read.Note = form["note"].ToString();
         return read;
+    }
+
+    /// <summary>
+    /// An item with clauses: <c>c.{item}.{clause}</c> (a whole number, a level code, "true"/"false", or a percentage),
+    /// and for a rate entered as a fraction <c>cn.{item}.{clause}</c> / <c>cd.{item}.{clause}</c>; what is typed is kept
+    /// under <c>{item}.{clause}</c> (and <c>{item}.{clause}.n</c> / <c>.d</c>).
+    /// </summary>
+    private void ReadClauses(ClauseItem item, IFormCollection form)
+    {
+        var code = item.Code;
+        var values = new List<ClauseValue>();
+        foreach (var clause in item.Clauses)
+        {
+            var key = $"{code}.{clause.Code}";
+            var raw = form[$"c.{key}"].ToString().Trim();
+            ClauseValue? value = clause switch
+            {
+                PerOccurrenceClause or SampledClause or AddPerUnitClause => Keep(key, raw) is var _ && Int(code, raw) is { } n ? new() { Count = n } : null,
+                LevelsClause => raw.Length == 0 ? null : new() { Level = raw },
+                PassFailClause => raw switch { "true" => new() { Yes = true }, "false" => new() { Yes = false }, _ => null },
+                DeductIfClause or AddIfClause => raw == "true" ? new() { Yes = true } : null,
+                RateClause { Input: RateInput.Fraction } => Fraction(code, key, form[$"cn.{key}"].ToString().Trim(), form[$"cd.{key}"].ToString().Trim()),
+                _ => Keep(key, raw) is var _ && Dec(code, raw) is { } p ? new() { Percent = p } : null,
+            };
+            if (value is not null) { value.Code = clause.Code; values.Add(value); }
+        }
+        var entry = new EntryWrite
+        {
+            ItemCode = code, NotApplicable = form[$"na.{code}"] == "true",
+            ZeroConditions = form[$"z.{code}"].Where(z => !string.IsNullOrEmpty(z)).Select(z => z!).ToList(), Clauses = values,
+        };
+        if (entry.NotApplicable || values.Count > 0 || entry.ZeroConditions!.Count > 0) Entries[code] = entry;
+    }
+
+    private string Keep(string key, string raw) => Typed[key] = raw;
+
+    private ClauseValue? Fraction(string code, string key, string numerator, string denominator)
+    {
+        Typed[$"{key}.n"] = numerator;
+        Typed[$"{key}.d"] = denominator;
+        var n = Dec(code, numerator);
+        var d = Dec(code, denominator);
+        return n is null && d is null ? null : new ClauseValue { Numerator = n, Denominator = d };
+    }
+
+    private decimal? Dec(string code, string raw)
+    {
+        if (raw.Length == 0) return null;
+        if (decimal.TryParse(raw.TrimEnd('%', '％'), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var d)) return d;
+        if (!Problems.TryGetValue(code, out var list)) Problems[code] = list = [];
+        list.Add($"应填数字（阿拉伯数字，如 85 或 85.5），实际为\"{raw}\"");
+        return null;
     }
 
     private int? Int(string code, string raw)
@@ -108,11 +161,28 @@ public static class SheetPreviewEndpoint
         return app;
     }
 
+    /// <summary>The clauses answered so far, and for the clauses that need an answer and have none the one that deducts nothing.</summary>
+    private static Dictionary<string, ClauseInput> BestAnswers(ClauseItem item, IReadOnlyDictionary<string, ClauseInput>? given)
+    {
+        var inputs = given is null ? new Dictionary<string, ClauseInput>() : new Dictionary<string, ClauseInput>(given);
+        foreach (var clause in item.Clauses)
+            if (!inputs.ContainsKey(clause.Code))
+                switch (clause)
+                {
+                    case LevelsClause l: inputs[clause.Code] = new(Level: (item.Scoring == ItemScoring.Add ? l.Levels.MaxBy(x => x.Addition)! : l.Levels.MinBy(x => x.Deduction)!).Code); break;
+                    case PassFailClause: inputs[clause.Code] = new(Yes: true); break;
+                    case RateClause { Input: RateInput.Fraction } r: inputs[clause.Code] = new(Numerator: r.Direction == RateDirection.AtLeast ? 1 : 0, Denominator: 1); break;
+                    case RateClause r: inputs[clause.Code] = new(Percent: r.Direction == RateDirection.AtLeast ? 100 : 0); break;
+                }
+        return inputs;
+    }
+
     /// <summary>Scores what is filled in; unanswered items are scored as answered without deduction and listed as missing.</summary>
     public static Preview Compute(RuleSet rules, SheetForm form)
     {
         var answered = form.Entries.Values.Select(e => new ItemEntry(e.ItemCode, e.NotApplicable, e.Count, e.Level, e.FailedSamples, e.Passed,
-            e.ZeroConditions is { Count: > 0 } z ? z : null)).ToList();
+            e.ZeroConditions is { Count: > 0 } z ? z : null,
+            Clauses: e.Clauses is { Count: > 0 } c ? EvaluationMappingProfile.ClauseInputs(c) : null)).ToList();
         var problems = form.Problems.SelectMany(p => p.Value.Select(m => new Problem(p.Key, m))).ToList();
         var validation = ScoringEngine.Validate(rules, new SheetEntries(answered, form.Vetoes));
         var missing = validation.Where(p => p.Kind == EntryProblemKind.MissingRequired && p.ItemCode is not null)
@@ -122,11 +192,13 @@ public static class SheetPreviewEndpoint
         var missingList = missing.Where(items.ContainsKey).Select(c => new Missing(c, items[c].Title)).ToList();
         if (problems.Count > 0) return new(null, false, missingList, problems, []);
         // Unanswered items as "no deduction" so that the engine scores the rest; the page says which are still missing.
-        var filled = answered.Concat(missing.Where(items.ContainsKey).Select(c => items[c] switch
+        var filled = answered.Where(e => !(missing.Contains(e.ItemCode) && items.GetValueOrDefault(e.ItemCode) is ClauseItem))
+            .Concat(missing.Where(items.ContainsKey).Select(c => items[c] switch
         {
             LevelsItem l => new ItemEntry(c, Level: l.Levels.OrderBy(x => x.Deduction).First().Code),
             PassFailItem => new ItemEntry(c, Passed: true),
             SampledItem => new ItemEntry(c, FailedSamples: 0),
+            ClauseItem ci => new ItemEntry(c, Clauses: BestAnswers(ci, answered.FirstOrDefault(e => e.ItemCode == c)?.Clauses)),
             _ => new ItemEntry(c, Count: 0),
         })).ToList();
         var scored = ScoringEngine.Score(rules, new SheetEntries(filled, form.Vetoes));

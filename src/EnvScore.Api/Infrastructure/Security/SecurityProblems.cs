@@ -10,7 +10,7 @@ public static class SecurityProblems
 {
     public const string BodyTooLarge = "body-too-large";
     public const string UnsupportedMediaType = "unsupported-media-type";
-    public const string UnreadableBody = "unreadable-body";
+    public const string UnreadableBody = "InvalidJson";   // the same code as every other unreadable JSON body (ErrorCodes)
     public const string YamlLimit = "yaml-limit-exceeded";
     public const string TooManyRequests = "too-many-requests";
     public const string TooManyLoginFailures = "too-many-login-failures";

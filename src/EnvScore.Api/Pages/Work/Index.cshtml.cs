@@ -79,7 +79,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
             var entries = sheet.Entries.Select(e => new EntryWrite
             {
                 ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
-                Passed = e.Passed, ZeroConditions = e.ZeroConditions,
+                Passed = e.Passed, ZeroConditions = e.ZeroConditions, Clauses = e.Clauses,
             });
             var preview = SheetPreviewEndpoint.Compute(rules, SheetForm.Of(entries, sheet.Vetoes));
             Scores[sheet.VillageId] = preview.Complete ? preview.Total : null;

@@ -171,7 +171,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
             Values = Sheet.Entries.ToDictionary(e => e.ItemCode, e => new EntryWrite
             {
                 ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
-                Passed = e.Passed, ZeroConditions = e.ZeroConditions, Note = e.Note,
+                Passed = e.Passed, ZeroConditions = e.ZeroConditions, Note = e.Note, Clauses = e.Clauses,
             });
             Vetoes = Sheet.Vetoes;
             Note = Sheet.Note;
