@@ -72,6 +72,7 @@ public static class SpreadsheetEndpoints
             return Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
         var record = await store.ResolveAsync(districtId, m, ct);
         if (record is null) return Results.Problem(title: $"{m.ToChinese()}没有启用的评分细则 (no rule set in force)", statusCode: 409);
+        if (TemplateLayouts.Unsupported(store.Parse(record)) is { } why) return Results.Problem(title: why, statusCode: 409);
         var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);
         var villages = await db.Villages.AsNoTracking().Include(v => v.Township)
             .Where(v => v.Township!.DistrictId == districtId && v.IsActive && v.Township.IsActive).OrderBy(v => v.Code).ToListAsync(ct);

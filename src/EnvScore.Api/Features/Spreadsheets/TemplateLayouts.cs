@@ -12,6 +12,16 @@ public static class TemplateLayouts
 {
     public const string BonusSectionTitle = "加分项";
 
+    /// <summary>
+    /// Why the spreadsheet path cannot carry this rule set yet (null when it can): items with clauses (细则) need a column
+    /// per clause and categories inside categories nested headers, which the template does not have yet — such sheets are
+    /// filled in on the web form (/work/sheet) or over the API, and the spreadsheet answers this instead of a wrong template.
+    /// </summary>
+    public static string? Unsupported(RuleSet rules) =>
+        rules.Items.Any(i => i is ClauseItem) || rules.IsNested
+            ? "本月评分细则含多条细则的评分项或多级类别，Excel表格暂不支持，请在网页上逐村填写（工作台→填写） (this rule set has items with clauses or nested categories: use the web form or the API)"
+            : null;
+
     public static TemplateLayout From(RuleSet rules, EvaluationMonth month) => new()
     {
         RuleSetCode = rules.Code,
