@@ -12,7 +12,7 @@ public sealed class WorkAndSessionTests(BrowserFixture f)
 {
     /// <summary>Township 2 (杏花营镇): a file with "三" listed by cell, then the fixed file imported (desktop: as drafts; phone: and submitted).</summary>
     [Theory, InlineData(Viewport.Desktop, false), InlineData(Viewport.Phone, true)]
-    [Presses("Work/Index.cshtml", "Upload")]
+    [Presses("Work/_SpreadsheetForm.cshtml", "Upload")]
     public async Task Secretary_uploads_the_spreadsheet_and_reads_the_answer_on_the_page(Viewport viewport, bool submit)
     {
         var secretary = BrowserFixture.Secretary(2);
