@@ -20,7 +20,7 @@ public static class StartupBanner
                   公开排名     {{address}}/
                   乡镇填报     {{address}}/work        （乡镇党委书记、区级督查员登录后）
                   区里计算发布 {{address}}/admin       （区管理员登录后）
-                  OData API   {{address}}/odata   {{address}}/odata          ($metadata: {{address}}/odata/$metadata)
+                  OData API   {{address}}/odata          ($metadata: {{address}}/odata/$metadata)
                   Health      {{address}}/healthz
                   Login       POST {{address}}/api/auth/login  {"userName":"admin","password":"…"}
                 """);
