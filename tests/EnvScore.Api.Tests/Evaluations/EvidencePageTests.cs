@@ -20,8 +20,8 @@ namespace EnvScore.Api.Tests.Evaluations;
 public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
 {
     private static readonly string Secretary = EnvScoreFactory.Secretary(0); // 水稻乡: villages 1–19
-    private static readonly byte[] Jpeg = Security.TestImages.Jpeg; // real images: uploads are verified whole
-    private static readonly byte[] Png = Security.TestImages.Png;
+    private static readonly byte[] Jpeg = TestImages.Jpeg; // real images: uploads are verified whole
+    private static readonly byte[] Png = TestImages.Png;
 
     [Fact]
     public async Task A_secretary_uploads_a_jpeg_through_the_plain_form_and_it_is_stored_and_listed()

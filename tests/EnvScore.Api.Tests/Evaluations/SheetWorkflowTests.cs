@@ -150,7 +150,7 @@ public class SheetWorkflowTests(EnvScoreFactory factory) : IClassFixture<EnvScor
     {
         var secretary = await factory.ClientForAsync(Secretary);
         var (id, _) = await Sheets.CreateAsync(secretary, villageId: 6);
-        var png = Security.TestImages.Png; // a real PNG: uploads are verified whole
+        var png = TestImages.Png; // a real PNG: uploads are verified whole
 
         using var upload = new MultipartFormDataContent { { new ByteArrayContent(png), "file", "现场.png" } };
         var created = await (await secretary.PostAsync($"/api/evaluations/{id}/evidence?itemCode={Sheets.FirstOf<PerOccurrenceItem>()}", upload)).ExpectAsync(HttpStatusCode.Created);

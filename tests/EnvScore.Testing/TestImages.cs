@@ -1,4 +1,4 @@
-namespace EnvScore.Api.Tests.Security;
+namespace EnvScore.Testing;
 
 /// <summary>
 /// Real images made by another program: Chromium's encoders (a 4×3 canvas, `toDataURL('image/jpeg', 0.9)` and
