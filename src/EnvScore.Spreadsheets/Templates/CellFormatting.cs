@@ -19,6 +19,9 @@ internal static class CellFormatting
             ItemKind.Sampled when value.FailedSamples is { } n && InRange(item, n) => new(n, null),
             ItemKind.Levels when item.Levels.FirstOrDefault(l => l.Code == value.LevelCode) is { } level => new(level.Name, null),
             ItemKind.PassFail when value.Passed is { } p => new(p ? PassWord : FailWord, null),
+            ItemKind.YesNo when value.Yes is { } y => new(y ? YesWord : NoWord, null),
+            ItemKind.Percent when value.Amount is >= 0 and <= 100 => new(value.Amount, null),
+            ItemKind.Number when value.Amount is >= 0 => new(value.Amount, null),
             _ => new(null, "预填值与项目类型不符或超出范围"),
         };
     }
@@ -70,17 +73,38 @@ internal static class CellFormatting
                     ? new(ItemValue.Pass(p), false, null)
                     : new(null, false, $"应为\"{PassWord}\"或\"{FailWord}\"，实际为\"{CellValues.Display(cell)}\"");
             }
+            case ItemKind.YesNo:
+            {
+                return CellValues.YesNo(cell) is { } y
+                    ? new(ItemValue.Occurred(y), false, null)
+                    : new(null, false, $"应为\"{YesWord}\"或\"{NoWord}\"，实际为\"{CellValues.Display(cell)}\"");
+            }
+            case ItemKind.Percent:
+            case ItemKind.Number:
+            {
+                var percent = item.Kind == ItemKind.Percent;
+                var (d, error) = CellValues.Decimal(cell, 0, percent ? 100 : null, percent, Expectation(item));
+                return d is null ? new(null, false, error) : new(ItemValue.Quantity(d.Value), false, null);
+            }
             default:
                 return new(null, false, "未知的项目类型");
         }
     }
 
-    private static ItemValue Zero(TemplateItem item) =>
-        item.Kind == ItemKind.Sampled ? ItemValue.Failed(0) : ItemValue.Occurrences(0);
+    private static ItemValue Zero(TemplateItem item) => item.Kind switch
+    {
+        ItemKind.Sampled => ItemValue.Failed(0),
+        ItemKind.YesNo => ItemValue.Occurred(false),
+        _ => ItemValue.Occurrences(0),
+    };
 
-    private static string Expectation(TemplateItem item) => item.UpperBound is { } max
-        ? $"应为{item.Bounds.Min}到{max}之间的整数"
-        : $"应为不小于{item.Bounds.Min}的整数";
+    internal static string Expectation(TemplateItem item) => item.Kind switch
+    {
+        ItemKind.Percent => "应为0到100之间的百分数（如85或85%）",
+        ItemKind.Number => "应为不小于0的数",
+        _ when item.UpperBound is { } max => $"应为{item.Bounds.Min}到{max}之间的整数",
+        _ => $"应为不小于{item.Bounds.Min}的整数",
+    };
 
     /// <summary>A dropdown option (condition or veto) by name, or by code as a courtesy; blank is none.</summary>
     public static (string? Code, string? Error) ParseOption(IReadOnlyList<NamedOption> options, CellInput cell, string what)

@@ -109,6 +109,33 @@ internal static class CellValues
         return true;
     }
 
+    /// <summary>
+    /// A decimal number within [<paramref name="min"/>, <paramref name="max"/>] (no upper bound when null): a number cell,
+    /// or text ("3.5", "３．５", "85%" when <paramref name="percent"/>). With <paramref name="percent"/>, a number cell whose
+    /// format shows a percentage (0.85 shown as 85%) reads as the percentage shown (85), and a "%" sign is accepted in text.
+    /// At most 4 decimals (more is rounded away from zero at the 4th). On failure, the error detail as for <see cref="Whole"/>.
+    /// </summary>
+    public static (decimal? Value, string? Error) Decimal(CellInput c, decimal min, decimal? max, bool percent, string expectation)
+    {
+        if (Unreadable(c) is { } unreadable) return (null, unreadable);
+        if (c.Value is double dt && NumberFormats.IsDateTime(c.Format))
+            return (null, $"{expectation}；该单元格是日期/时间格式，显示为\"{Display(c)}\"，请改填数字，并把单元格格式设为\"常规\"（右键→设置单元格格式→常规）");
+        decimal? value = null;
+        switch (c.Value)
+        {
+            case double d when double.IsFinite(d) && Math.Abs(d) < 1e12:
+                var shown = percent && c.Format is { } f && f.Contains('%') ? d * 100 : d;
+                value = (decimal)Math.Round(shown, 9); // binary noise from formulas and percent formats (0.845*100)
+                break;
+            case string s when CellText.Normalize(s) is { } t:
+                if (percent && (t.EndsWith('%') || t.EndsWith('％'))) t = t[..^1].TrimEnd();
+                if (decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var parsed)) value = parsed;
+                break;
+        }
+        if (value is { } v && v >= min && (max is not { } m || v <= m)) return (Math.Round(v, 4, MidpointRounding.AwayFromZero), null);
+        return (null, $"{expectation}，实际为\"{Display(c)}\"");
+    }
+
     /// <summary>A village code: 12 digits as text, or a number cell that holds them (Excel drops text formats).</summary>
     public static string? Code(CellInput c) => c.Value is double d && d == Math.Floor(d) && d >= 0
         ? d.ToString("0", CultureInfo.InvariantCulture)

@@ -22,6 +22,7 @@ internal sealed record TemplateColumn(ColumnRole Role, string Token, string Sect
         {
             ColumnRole.Item when Item!.Kind == ItemKind.Levels => [.. Item.Levels.Select(l => l.Name), .. na],
             ColumnRole.Item when Item!.Kind == ItemKind.PassFail => [PassWord, FailWord, .. na],
+            ColumnRole.Item when Item!.Kind == ItemKind.YesNo => [YesWord, NoWord, .. na],
             ColumnRole.ZeroCondition or ColumnRole.Veto => [.. Options.Select(o => o.Name)],
             _ => [],
         };
@@ -83,19 +84,26 @@ internal static class TemplateColumns
     private static string HowTo(TemplateItem item)
     {
         var unit = item.Unit ?? "处";
-        var text = item.Kind switch
+        var text = item.HowToText is { } own ? (item.MaxPoints > 0 ? $"{TemplateWriter.Points(item.MaxPoints)}分｜{own}" : own) : item.Kind switch
         {
             ItemKind.PerOccurrence => $"{TemplateWriter.Points(item.MaxPoints)}分｜填发现的{unit}数（不小于0的整数）",
             ItemKind.Levels => $"{TemplateWriter.Points(item.MaxPoints)}分｜从下拉列表选择：{string.Join("/", item.Levels.Select(l => l.Name))}",
             ItemKind.Sampled => $"{TemplateWriter.Points(item.MaxPoints)}分｜抽查{item.SampleSize}{item.Unit ?? "户"}，填不合格数（{Range(item)}）",
             ItemKind.PassFail => $"{TemplateWriter.Points(item.MaxPoints)}分｜选择\"{PassWord}\"或\"{FailWord}\"",
             ItemKind.Bonus => $"加分，最多{TemplateWriter.Points(item.MaxPoints)}分｜填获得次数（{Range(item)}）",
+            ItemKind.YesNo => $"{Prefix(item)}有此情形选择\"{YesWord}\"，没有选择\"{NoWord}\"",
+            ItemKind.Percent => $"{Prefix(item)}填百分数（0到100，如85或85%）",
+            ItemKind.Number => $"{Prefix(item)}填{item.Unit ?? "数量"}（不小于0的数）",
             _ => "",
         };
-        if (item.BlankMeansZero) text += "；空白视为0";
+        if (item.MaxPoints == 0 && text.StartsWith("0分｜", StringComparison.Ordinal)) text = text["0分｜".Length..]; // a clause column after its item's first
+        if (item.BlankMeansZero) text += item.Kind == ItemKind.YesNo ? $"；空白视为\"{NoWord}\"" : "；空白视为0";
         if (item.MayBeNotApplicable) text += $"；可填\"{NotApplicableWord}\"";
         return text;
     }
+
+    /// <summary>"5分｜" before the how-to; nothing for a column that shares its item's points (a clause column after the first).</summary>
+    private static string Prefix(TemplateItem item) => item.MaxPoints > 0 ? $"{TemplateWriter.Points(item.MaxPoints)}分｜" : "";
 
     private static string Range(TemplateItem item) =>
         item.UpperBound is { } max ? $"{item.Bounds.Min}到{max}" : $"不小于{item.Bounds.Min}的整数";
@@ -108,6 +116,8 @@ internal static class TemplateColumns
             ItemKind.PerOccurrence => $"请填写不小于0的整数{na}",
             ItemKind.Sampled or ItemKind.Bonus when item.UpperBound is { } max => $"请填写{item.Bounds.Min}到{max}之间的整数{na}",
             ItemKind.Sampled or ItemKind.Bonus => $"请填写不小于{item.Bounds.Min}的整数{na}",
+            ItemKind.Percent => $"请填写0到100之间的百分数{na}",
+            ItemKind.Number => $"请填写不小于0的数{na}",
             _ => $"请从下拉列表中选择{na}",
         };
     }

@@ -43,4 +43,6 @@ public static class TemplateConventions
     public const string NotApplicableWord = "不适用";
     public const string PassWord = "合格";
     public const string FailWord = "不合格";
+    public const string YesWord = "是";
+    public const string NoWord = "否";
 }

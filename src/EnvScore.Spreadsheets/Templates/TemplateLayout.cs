@@ -16,6 +16,12 @@ public enum ItemKind
     PassFail,
     /// <summary>Number of awards, within <see cref="TemplateItem.Bounds"/> (加分项).</summary>
     Bonus,
+    /// <summary>是 / 否: did the condition occur (有…扣N分, 建有…得N分); blank is 否 when <see cref="TemplateItem.BlankMeansZero"/>.</summary>
+    YesNo,
+    /// <summary>A percentage 0–100 (普及率): 85, "85%", or 0.85 in a cell formatted as a percentage.</summary>
+    Percent,
+    /// <summary>A number ≥ 0, decimals allowed (户数, 人数: a rate's numerator or denominator).</summary>
+    Number,
 }
 
 /// <summary>A code with its Chinese display name: a level, a zero-if condition or a veto.</summary>
@@ -30,6 +36,8 @@ public sealed record TemplateItem
     public decimal MaxPoints { get; init; }
     /// <summary>处 / 户 / 条 / 次 …; shown in the header and accepted as a suffix on import ("3处").</summary>
     public string? Unit { get; init; }
+    /// <summary>What to type, when the kind's own wording does not fit (e.g. "填建成的座数（不小于0的整数）" for a count of things built).</summary>
+    public string? HowToText { get; init; }
     /// <summary>The rule in Chinese, e.g. "每发现一处扣1分，共计5分，扣完为止".</summary>
     public string RuleText { get; init; } = "";
     public IReadOnlyList<NamedOption> Levels { get; init; } = [];
@@ -48,6 +56,9 @@ public sealed record TemplateItem
     public IReadOnlyList<NamedOption> ZeroConditions { get; init; } = [];
 
     internal bool IsCounting => Kind is ItemKind.PerOccurrence or ItemKind.Sampled or ItemKind.Bonus;
+
+    /// <summary>Kinds whose blank cell may mean "nothing found": counts (0) and yes/no (否).</summary>
+    internal bool MayBlankMeanNone => IsCounting || Kind == ItemKind.YesNo;
 
     /// <summary>Upper bound for counting kinds (null = unbounded).</summary>
     internal int? UpperBound => Bounds.Max;
@@ -83,8 +94,8 @@ public sealed record TemplateLayout
                 throw new ArgumentException($"{where}：项目代码与模板保留字冲突 (reserved item code)");
             if (!codes.Add(item.Code)) throw new ArgumentException($"{where}：项目代码重复 (duplicate item code)");
             if (string.IsNullOrWhiteSpace(item.Title)) throw new ArgumentException($"{where}：项目名称不能为空 (title is required)");
-            if (item.BlankMeansZero && !item.IsCounting)
-                throw new ArgumentException($"{where}：只有计数类项目可以\"空白视为0\" (BlankMeansZero is for counting kinds only)");
+            if (item.BlankMeansZero && !item.MayBlankMeanNone)
+                throw new ArgumentException($"{where}：只有计数类和是否类项目可以\"空白视为0/否\" (BlankMeansZero is for counting and yes/no kinds only)");
             switch (item.Kind)
             {
                 case ItemKind.Levels when item.Levels.Count == 0:
@@ -170,6 +181,10 @@ public sealed record ItemValue
     public string? LevelCode { get; init; }
     public int? FailedSamples { get; init; }
     public bool? Passed { get; init; }
+    /// <summary>YesNo: whether the condition occurred.</summary>
+    public bool? Yes { get; init; }
+    /// <summary>Percent (0–100) or Number (≥ 0).</summary>
+    public decimal? Amount { get; init; }
     /// <summary>The chosen 此项不得分 condition, if any.</summary>
     public string? ZeroConditionCode { get; init; }
 
@@ -179,6 +194,8 @@ public sealed record ItemValue
     public static ItemValue Level(string levelCode) => new() { LevelCode = levelCode };
     public static ItemValue Failed(int failedSamples) => new() { FailedSamples = failedSamples };
     public static ItemValue Pass(bool passed) => new() { Passed = passed };
+    public static ItemValue Occurred(bool yes) => new() { Yes = yes };
+    public static ItemValue Quantity(decimal amount) => new() { Amount = amount };
     public ItemValue WithZeroCondition(string? conditionCode) => this with { ZeroConditionCode = conditionCode };
 }
 

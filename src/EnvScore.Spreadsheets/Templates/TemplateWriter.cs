@@ -225,6 +225,34 @@ public static class TemplateWriter
                     dv = whole;
                 }
             }
+            else if (c.Role == ColumnRole.Item && c.Item!.Kind is ItemKind.Percent or ItemKind.Number)
+            {
+                // A percentage may be typed as 85 or into a percent-formatted cell as 85% (stored 0.85): both are ≤ 100.
+                if (c.Item.MayBeNotApplicable)
+                {
+                    var custom = ws.DataValidations.AddCustomValidation(address);
+                    var upper = c.Item.Kind == ItemKind.Percent ? $",{first}<=100" : "";
+                    custom.Formula.ExcelFormula = $"OR({first}=\"{NotApplicableWord}\",AND(ISNUMBER({first}),{first}>=0{upper}))";
+                    custom.Operator = ExcelDataValidationOperator.equal;
+                    dv = custom;
+                }
+                else
+                {
+                    var number = ws.DataValidations.AddDecimalValidation(address);
+                    if (c.Item.Kind == ItemKind.Percent)
+                    {
+                        number.Operator = ExcelDataValidationOperator.between;
+                        number.Formula.Value = 0;
+                        number.Formula2.Value = 100;
+                    }
+                    else
+                    {
+                        number.Operator = ExcelDataValidationOperator.greaterThanOrEqual;
+                        number.Formula.Value = 0;
+                    }
+                    dv = number;
+                }
+            }
             if (dv is null) continue;
             dv.AllowBlank = true;
             dv.ShowErrorMessage = true;
@@ -302,8 +330,16 @@ public static class TemplateWriter
             "",
             "三、本表项目一览",
         };
+        var kinds = new List<string>();
+        if (layout.Items.Any(i => i.Kind == ItemKind.YesNo))
+            kinds.Add($"· 是否项（如\"无垃圾池\"）：有此情形选择\"{YesWord}\"，没有选择\"{NoWord}\"；空白视为\"{NoWord}\"。");
+        if (layout.Items.Any(i => i.Kind == ItemKind.Percent)) kinds.Add("· 比例项：填百分数，如 85 或 85%（0到100之间，可带小数）。");
+        if (layout.Items.Any(i => i.Kind == ItemKind.Number)) kinds.Add("· 数量项（如卫生厕所户数、总户数）：填数字，可带小数，系统据此计算比例。");
+        if (layout.Items.Any(i => i.MaxPoints == 0 && i.Kind != ItemKind.Bonus))
+            kinds.Add("· 一个评分项有多条细则时，每条细则一列（列名为\"评分项·细则\"），各列共用该项分值，扣完为止。");
+        lines.InsertRange(lines.FindIndex(l => l.StartsWith("· 不适用", StringComparison.Ordinal)), kinds);
         foreach (var c in columns.Where(c => c.Role == ColumnRole.Item))
-            lines.Add($"· {c.Section.Split('（')[0]} / {c.Item!.Title}（{Points(c.Item.MaxPoints)}分）：{c.HowTo}。细则：{c.Item.RuleText}");
+            lines.Add($"· {c.Section.Split('（')[0]} / {c.Item!.Title}{(c.Item.MaxPoints > 0 ? $"（{Points(c.Item.MaxPoints)}分）" : "")}：{c.HowTo}。细则：{c.Item.RuleText}");
         lines.AddRange([
             "",
             "四、上传后提示错误怎么办",

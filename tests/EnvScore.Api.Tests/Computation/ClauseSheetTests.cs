@@ -169,10 +169,9 @@ public partial class ClauseSheetPageTests(EnvScoreFactory factory) : IClassFixtu
         var r01 = entries.Single(e => e.ItemCode == "R01");
         Assert.Equal([("a", (int?)null, (bool?)true), ("c", 10, null)], r01.Clauses.Select(c => (c.Code, c.Count, c.Yes)));
         Assert.Equal(2, entries.Single(e => e.ItemCode == "C01").Clauses.Single(c => c.Code == "b").Count);
-        // The spreadsheet path says plainly that it cannot carry this sheet yet (never a wrong template).
+        // The spreadsheet path carries the same sheet (a column per clause input: ClauseSpreadsheetTests).
         var template = await client.GetAsync("/api/spreadsheets/template?month=2026-11&townshipId=1");
-        Assert.Equal(HttpStatusCode.Conflict, template.StatusCode);
-        Assert.Contains("请在网页上逐村填写", await template.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, template.StatusCode);
 
         // The running score of the page, from the engine: R01 18 − 6 − 10 = 2, C01 3 − 0.6 = 2.4 → 4.4 × 100 / 21 = 20.95.
         var preview = await client.PostAsync("/api/sheet-preview", new FormUrlEncodedContent(new Dictionary<string, string>

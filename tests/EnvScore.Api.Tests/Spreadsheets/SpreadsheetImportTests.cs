@@ -17,7 +17,8 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
     private static string At(string action, string extra = "") => string.Format(Url, action) + extra;
 
     /// <summary>Fills every row clean, then applies the changes (village code → item code → cell text).</summary>
-    internal static byte[] Fill(byte[] template, Action<ExcelWorksheet, Func<string, int>, Func<string, int>> edit)
+    /// <summary>Fills a downloaded template: (with <paramref name="rulesItems"/>) every default-sheet item clean, then <paramref name="edit"/>(sheet, row of village code, column of token).</summary>
+    internal static byte[] Fill(byte[] template, Action<ExcelWorksheet, Func<string, int>, Func<string, int>> edit, bool rulesItems = true)
     {
         using var package = new ExcelPackage(new MemoryStream(template));
         var sheet = package.Workbook.Worksheets[TemplateConventions.DataSheetName];
@@ -27,7 +28,7 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
         var rows = Enumerable.Range(TemplateConventions.FirstDataRow, sheet.Dimension.End.Row - TemplateConventions.FirstDataRow + 1)
             .Where(r => sheet.Cells[r, columns[TemplateConventions.VillageCodeToken]].Text.Length > 0)
             .ToDictionary(r => sheet.Cells[r, columns[TemplateConventions.VillageCodeToken]].Text, r => r);
-        foreach (var row in rows.Values)
+        foreach (var row in rulesItems ? rows.Values.ToList() : [])
             foreach (var item in Sheets.Rules.Items)
                 sheet.Cells[row, columns[item.Code]].Value = item switch
                 {

@@ -41,7 +41,7 @@ public static class SpreadsheetEndpoints
             }
             var sheets = await SheetsAsync(db.Evaluations.Where(e => e.TownshipId == townshipId), context.Month, k, ct);
             var templateRows = rows.Select(v => new TemplateVillage(DivisionCode.Parse(v.Code), v.Name, context.Township.Name,
-                sheets.TryGetValue(v.Id, out var s) ? TemplateLayouts.Values(s) : null)).ToList();
+                sheets.TryGetValue(v.Id, out var s) ? TemplateLayouts.Values(context.Rules, s) : null)).ToList();
             var bytes = TemplateWriter.Write(context.Layout, context.Scope, templateRows);
             var what = k == EvaluationKind.District ? "区级抽查表" : "自评表";
             return Results.File(bytes, XlsxType, $"{context.Township.Name}-{context.Month}-{what}.xlsx");
@@ -72,14 +72,14 @@ public static class SpreadsheetEndpoints
             return Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
         var record = await store.ResolveAsync(districtId, m, ct);
         if (record is null) return Results.Problem(title: $"{m.ToChinese()}没有启用的评分细则 (no rule set in force)", statusCode: 409);
-        if (TemplateLayouts.Unsupported(store.Parse(record)) is { } why) return Results.Problem(title: why, statusCode: 409);
         var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);
         var villages = await db.Villages.AsNoTracking().Include(v => v.Township)
             .Where(v => v.Township!.DistrictId == districtId && v.IsActive && v.Township.IsActive).OrderBy(v => v.Code).ToListAsync(ct);
         var sheets = await SheetsAsync(db.Evaluations.Where(e => e.DistrictId == districtId), m, EvaluationKind.Self, ct);
+        var rules = store.Parse(record);
         var rows = villages.Select(v => new TemplateVillage(DivisionCode.Parse(v.Code), v.Name, v.Township!.Name,
-            sheets.TryGetValue(v.Id, out var s) ? TemplateLayouts.Values(s) : null)).ToList();
-        var bytes = TemplateWriter.Write(TemplateLayouts.From(store.Parse(record), m), TemplateScope.ForDistrict(DivisionCode.Parse(district.Code), district.Name), rows);
+            sheets.TryGetValue(v.Id, out var s) ? TemplateLayouts.Values(rules, s) : null)).ToList();
+        var bytes = TemplateWriter.Write(TemplateLayouts.From(rules, m), TemplateScope.ForDistrict(DivisionCode.Parse(district.Code), district.Name), rows);
         return Results.File(bytes, XlsxType, $"{district.Name}-{m}-全区评比表.xlsx");
     }
 

@@ -89,16 +89,23 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
                     $"{cell}（第{row.RowNumber}行 {village.Name} 备注）：备注不能超过{EvaluationService.MaxNoteLength}字，实际为{longNote.Length}字 (note too long)"));
                 continue;
             }
+            var (entries, conflicts) = TemplateLayouts.Entries(context.Rules, row.Values);
+            foreach (var (token, message) in conflicts)
+            {
+                var cell = row.ItemCells.GetValueOrDefault(token);
+                problems.Add(RowProblem(row, token.Split('.')[0], cell, $"{cell}（第{row.RowNumber}行 {village.Name}）：{message}"));
+            }
+            if (conflicts.Count > 0) continue;
             var candidate = new Evaluation
             {
-                CreatedBy = "", UpdatedBy = "", Entries = TemplateLayouts.Entries(row.Values),
+                CreatedBy = "", UpdatedBy = "", Entries = entries,
                 Vetoes = row.Values.VetoCode is { } v ? [v] : [], Note = row.Values.Note,
             };
             foreach (var p in EvaluationService.Problems(context.Rules, candidate, submit, mapper))
             {
                 var title = context.Rules.Items.FirstOrDefault(i => i.Code == p.ItemCode)?.Title
                             ?? context.Rules.Bonus.Items.FirstOrDefault(b => b.Code == p.ItemCode)?.Title ?? p.ItemCode;
-                var cell = p.ItemCode is { } c && row.ItemCells.TryGetValue(c, out var at) ? at : null;
+                var cell = TemplateLayouts.Token(context.Rules, p.ItemCode, p.Field) is { } c && row.ItemCells.TryGetValue(c, out var at) ? at : null;
                 var where = cell is null ? $"第{row.RowNumber}行 {village.Name} {title}：" : $"{cell}（第{row.RowNumber}行 {village.Name} {title}）：";
                 problems.Add(RowProblem(row, p.ItemCode, cell, where + p.Message));
             }

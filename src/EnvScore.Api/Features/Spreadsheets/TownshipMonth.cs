@@ -37,7 +37,6 @@ public sealed record TownshipMonth(EvaluationMonth Month, Township Township, Lis
         var record = await store.ResolveAsync(township.DistrictId, m, ct);
         if (record is null) return (null, 409, $"{m.ToChinese()}没有启用的评分细则 (no rule set in force)");
         var rules = store.Parse(record);
-        if (TemplateLayouts.Unsupported(rules) is { } why) return (null, 409, why);
         var villages = await db.Villages.AsNoTracking().Where(v => v.TownshipId == townshipId && v.IsActive).OrderBy(v => v.Code).ToListAsync(ct);
         var scope = TemplateScope.ForTownship(DivisionCode.Parse(township.District!.Code), township.District.Name,
             DivisionCode.Parse(township.Code), township.Name) with { Sheet = kind == EvaluationKind.District ? SheetKind.SpotCheck : SheetKind.SelfEvaluation };
