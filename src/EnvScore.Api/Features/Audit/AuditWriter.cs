@@ -26,6 +26,9 @@ public class AuditWriter(EnvScoreDbContext db, TimeProvider time)
         Entries = e.Entries.OrderBy(x => x.ItemCode, StringComparer.Ordinal).Select(x => new
         {
             x.ItemCode, x.NotApplicable, x.Count, x.Level, x.FailedSamples, x.Passed, x.ZeroConditions, x.Note,
+            // Clause inputs (细则): an import or save that changes only a clause is a change (and is audited as one).
+            Clauses = (x.Clauses ?? []).OrderBy(c => c.Code, StringComparer.Ordinal)
+                .Select(c => new { c.Code, c.Count, c.Level, c.Yes, c.Percent, c.Numerator, c.Denominator }),
         }),
         Evidence = e.Evidence.Select(x => new { x.Id, x.ItemCode, x.FileName, x.Size, x.Sha256 }),
     }, Json);
