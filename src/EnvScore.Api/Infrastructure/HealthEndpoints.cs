@@ -95,6 +95,7 @@ public sealed class DatabaseHealthCheck(EnvScoreDbContext db) : IHealthCheck
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
+            NpgsqlConnection.ClearAllPools(); // stale idle connections would fail the first requests after the server is back
             var reason = e is OperationCanceledException ? "数据库5秒内无应答 (no answer within 5 s)" : e.GetBaseException().Message;
             return HealthCheckResult.Unhealthy($"数据库不可用 (database unavailable): {reason}");
         }

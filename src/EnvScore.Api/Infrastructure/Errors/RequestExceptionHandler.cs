@@ -52,6 +52,9 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
         var busy = code == DatabaseFaults.BusyCode;
         var retryAfter = busy ? 1 : DatabaseFaults.RetryAfterSeconds;
         log.LogWarning("Database unavailable for {Method} {Path}: {Code} {Error}", http.Request.Method, http.Request.Path, code, exception.GetBaseException().Message);
+        // Idle pooled connections to a server that went away are dead too: drop them, so that the first request after the
+        // server is back opens a fresh connection instead of failing once more on a stale one.
+        if (!busy) NpgsqlConnection.ClearAllPools();
         http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         http.Response.Headers.CacheControl = "no-store";

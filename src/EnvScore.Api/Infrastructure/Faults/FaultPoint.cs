@@ -3,9 +3,11 @@ namespace EnvScore.Api.Infrastructure.Faults;
 /// <summary>
 /// Named points inside the writes that must be all-or-nothing (just before a transaction commits), where the crash tests
 /// (tests/EnvScore.Faults.Tests) kill the process with SIGKILL. Inert unless the environment variable
-/// <c>ENVSCORE_FAULT_POINT</c> names the point: then the process prints <c>ENVSCORE-FAULT-POINT-REACHED {name}</c>
-/// on standard output and blocks that request forever, so the test kills it at exactly this place — no sleeps racing the
-/// clock. Never set in production (./envscore run never sets it).
+/// <c>ENVSCORE_FAULT_POINT</c> names the point, or <c>ENVSCORE_FAULT_POINT_FILE</c> names a file whose content (read at
+/// each point) names it — so a test arms a point after preparing its data through the same process. When the armed point
+/// is reached the process prints <c>ENVSCORE-FAULT-POINT-REACHED {name}</c> on standard output and blocks that request
+/// forever, so the test kills it at exactly this place — no sleeps racing the clock. Never set in production
+/// (./envscore run never sets them).
 /// </summary>
 public static class FaultPoint
 {
@@ -25,14 +27,17 @@ public static class FaultPoint
     private static readonly AsyncLocal<string?> AtNextCommit = new();
 
     /// <summary>True when a fault point is armed in this process (the commit interceptor is then registered).</summary>
-    public static bool Enabled => Armed is not null;
+    public static bool Enabled => Fixed is not null || File is not null;
 
-    private static readonly string? Armed = Environment.GetEnvironmentVariable("ENVSCORE_FAULT_POINT") is { Length: > 0 } v ? v : null;
+    private static readonly string? Fixed = Environment.GetEnvironmentVariable("ENVSCORE_FAULT_POINT") is { Length: > 0 } v ? v : null;
+    private static readonly string? File = Environment.GetEnvironmentVariable("ENVSCORE_FAULT_POINT_FILE") is { Length: > 0 } f ? f : null;
+
+    private static string? Armed => Fixed ?? (File is not null && System.IO.File.Exists(File) ? System.IO.File.ReadAllText(File).Trim() : null);
 
     /// <summary>Does nothing unless this point is armed; then announces it and never returns.</summary>
     public static void Reach(string name)
     {
-        if (Armed is null || !string.Equals(Armed, name, StringComparison.Ordinal)) return;
+        if (!Enabled || !string.Equals(Armed, name, StringComparison.Ordinal)) return;
         Console.Out.WriteLine($"{Marker} {name}");
         Console.Out.Flush();
         Thread.Sleep(Timeout.Infinite);
@@ -44,7 +49,7 @@ public static class FaultPoint
     /// </summary>
     public static void ReachAtCommit(string name)
     {
-        if (Armed is not null && string.Equals(Armed, name, StringComparison.Ordinal)) AtNextCommit.Value = name;
+        if (Enabled && string.Equals(Armed, name, StringComparison.Ordinal)) AtNextCommit.Value = name;
     }
 
     internal static void Committing()
