@@ -7,9 +7,9 @@ namespace EnvScore.Api.Infrastructure.Errors;
 /// Recognises the exceptions that mean "the database cannot be reached or is refusing work for now" — not a bug and
 /// not bad input — so that the request is answered 503 with <c>Retry-After</c> instead of 500:
 /// <list type="bullet">
-/// <item>connection failures: <see cref="NpgsqlException"/> with <c>IsTransient</c> (socket errors, timeouts, a stream
-///   closed by the server, an exhausted connection pool), <see cref="SocketException"/>, <see cref="IOException"/> or
-///   <see cref="TimeoutException"/> under an Npgsql exception;</item>
+/// <item>connection failures: any <see cref="NpgsqlException"/> that is not a <see cref="PostgresException"/> (socket
+///   errors, timeouts, a stream closed by the server, an exhausted connection pool, no suitable host of a multi-host
+///   connection string), a <see cref="SocketException"/>;</item>
 /// <item>server states (PostgreSQL SQLSTATE, appendix A of its manual): class 08 (connection exception), 57P01
 ///   admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down, in recovery),
 ///   class 53 (insufficient resources, 53300 too_many_connections), 58000/58030 (system/IO error), 25006
@@ -43,9 +43,10 @@ public static class DatabaseFaults
                         || state is "57P01" or "57P02" or "57P03" or "58000" or "58030" or "25006")
                         return Code;
                     return null; // any other server error is a real error of the statement
-                case NpgsqlException { IsTransient: true }:
-                    return Code;
-                case NpgsqlException npgsql when npgsql.InnerException is SocketException or IOException or TimeoutException or EndOfStreamException:
+                case NpgsqlException:
+                    // Not reported by the server (that is PostgresException, above): the way to it failed — refused,
+                    // reset, timed out, the pool exhausted, or no host of a multi-host connection string is a primary
+                    // (during a failover, Target Session Attributes=primary).
                     return Code;
                 case SocketException:
                     return Code;
