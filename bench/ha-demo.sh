@@ -61,7 +61,7 @@ run_bg() { # name, args…: a pg_autoctl process in the background with its log
 autoctl_env() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- env PATH="$PG_BIN:$PATH" XDG_CONFIG_HOME="$XDG_CONFIG_HOME" XDG_DATA_HOME="$XDG_DATA_HOME" XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" pg_autoctl "$@"; else pg_autoctl "$@"; fi; }
 
 say "monitor on 127.0.0.1:$MON …"
-run_bg monitor create monitor --pgdata "$R/monitor" --pgport $MON --hostname 127.0.0.1 --auth trust --no-ssl --run
+run_bg monitor create monitor --pgdata "$R/monitor" --pgport $MON --hostname 127.0.0.1 --listen 127.0.0.1 --auth trust --no-ssl --run
 MONITOR_URI="postgres://autoctl_node@127.0.0.1:$MON/pg_auto_failover?sslmode=disable"
 for i in $(seq 1 120); do autoctl_env show uri --pgdata "$R/monitor" --monitor >/dev/null 2>&1 && break; sleep 0.5; done
 
@@ -80,11 +80,11 @@ wait_state() { # node, state, seconds
 }
 
 say "primary node1 on 127.0.0.1:$N1 …"
-run_bg node1 create postgres --pgdata "$R/node1" --pgport $N1 --hostname 127.0.0.1 --name node1 --dbname envscore \
+run_bg node1 create postgres --pgdata "$R/node1" --pgport $N1 --hostname 127.0.0.1 --listen 127.0.0.1 --name node1 --dbname envscore \
   --auth trust --no-ssl --monitor "$MONITOR_URI" --run
 wait_state node1 single 120
 say "synchronous standby node2 on 127.0.0.1:$N2 …"
-run_bg node2 create postgres --pgdata "$R/node2" --pgport $N2 --hostname 127.0.0.1 --name node2 --dbname envscore \
+run_bg node2 create postgres --pgdata "$R/node2" --pgport $N2 --hostname 127.0.0.1 --listen 127.0.0.1 --name node2 --dbname envscore \
   --auth trust --no-ssl --monitor "$MONITOR_URI" --run
 wait_state node2 secondary 180
 wait_state node1 primary 60
@@ -94,13 +94,13 @@ say "synchronous_standby_names on node1: $(as_pg psql -h 127.0.0.1 -p $N1 -U pos
 say "building and starting the service on 127.0.0.1:$APP (multi-host connection string) …"
 dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >"$R/build.log" 2>&1 || { tail -30 "$R/build.log"; exit 1; }
 PASSWORD="Ha-Demo-Passw0rd"
-CS="Host=127.0.0.1:$N1,127.0.0.1:$N2;Username=postgres;Database=envscore;Target Session Attributes=primary;Host Recheck Secs=1;Timeout=3;Command Timeout=10"
+CS="Host=127.0.0.1:$N1,127.0.0.1:$N2;Username=postgres;Database=envscore;Target Session Attributes=primary;Host Recheck Seconds=1;Timeout=3;Command Timeout=10"
 ConnectionStrings__EnvScore="$CS" Demo__Seed=true Demo__SampleMonths=0 Demo__Password="$PASSWORD" Scheduling__Enabled=false \
   Accounts__LoginPermitsPerMinute=10000 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   dotnet "$ROOT/src/EnvScore.Api/bin/Release/net10.0/EnvScore.Api.dll" --urls "http://127.0.0.1:$APP" --contentRoot "$ROOT/src/EnvScore.Api" \
   >"$R/service.log" 2>&1 &
 api_pid=$!
-for i in $(seq 1 240); do curl -sf "http://127.0.0.1:$APP/healthz" >/dev/null && break; sleep 0.5; done
+for i in $(seq 1 240); do curl -sf "http://127.0.0.1:$APP/healthz" >/dev/null && break; kill -0 "$api_pid" 2>/dev/null || break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$APP/healthz" >/dev/null || { tail -30 "$R/service.log"; exit 1; }
 say "service up: $(curl -s http://127.0.0.1:$APP/healthz)"
 
