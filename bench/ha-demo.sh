@@ -63,7 +63,7 @@ autoctl_env() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- env PATH="$
 say "monitor on 127.0.0.1:$MON …"
 run_bg monitor create monitor --pgdata "$R/monitor" --pgport $MON --hostname 127.0.0.1 --listen 127.0.0.1 --auth trust --no-ssl --run
 MONITOR_URI="postgres://autoctl_node@127.0.0.1:$MON/pg_auto_failover?sslmode=disable"
-for i in $(seq 1 120); do autoctl_env show uri --pgdata "$R/monitor" --monitor >/dev/null 2>&1 && break; sleep 0.5; done
+for i in $(seq 1 240); do "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p $MON -d pg_auto_failover && break; sleep 0.5; done
 
 state_of() { # node name → its current reported state
   autoctl_env show state --pgdata "$R/monitor" --json 2>/dev/null | python3 -c '
