@@ -5,7 +5,7 @@ Each worker owns one sheet (a village of its township, the open month) and PATCH
 If-Match the last tag. An answer 200 is an acknowledged write. After the kill and the failover the audit trail on the new
 primary (every save adds an append-only audit row in the same transaction) is searched for every acknowledged token.
 Standard library only."""
-import argparse, json, re, subprocess, threading, time, urllib.request, urllib.error, collections, datetime
+import urllib.parse, argparse, json, re, subprocess, threading, time, urllib.request, urllib.error, collections, datetime
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--base"); ap.add_argument("--password"); ap.add_argument("--workers", type=int, default=8)
@@ -15,7 +15,7 @@ ap.add_argument("--result", default=None)
 a = ap.parse_args()
 
 def call(method, path, body=None, token=None, headers=None, timeout=30):
-    req = urllib.request.Request(a.base + path, method=method, data=None if body is None else json.dumps(body).encode())
+    req = urllib.request.Request(a.base + urllib.parse.quote(path, safe="/?&=$(),'*:;"), method=method, data=None if body is None else json.dumps(body).encode())
     req.add_header("content-type", "application/json")
     if token: req.add_header("authorization", "Bearer " + token)
     for k, v in (headers or {}).items(): req.add_header(k, v)

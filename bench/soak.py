@@ -3,7 +3,7 @@
 office recomputing the month, the public reading pages — for a bounded time. Counts every answer by request type (p95,
 5xx), then checks against the database that every acknowledged write is stored exactly once (the audit trail for saves,
 evidence rows for photos). Samples the service's memory (RSS) and PostgreSQL connections over time. Standard library only."""
-import argparse, base64, collections, datetime, json, os, re, subprocess, threading, time, urllib.error, urllib.request, uuid
+import urllib.parse, argparse, base64, collections, datetime, json, os, re, subprocess, threading, time, urllib.error, urllib.request, uuid
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--base"); ap.add_argument("--password"); ap.add_argument("--minutes", type=float, default=10)
@@ -14,7 +14,7 @@ PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAYAAAC09K7GAAAAK0lEQVR4
 
 def call(method, path, body=None, token=None, headers=None, raw=None, ctype="application/json", timeout=120):
     data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    req = urllib.request.Request(a.base + path, method=method, data=data)
+    req = urllib.request.Request(a.base + urllib.parse.quote(path, safe="/?&=$(),'*:;"), method=method, data=data)
     if data is not None: req.add_header("content-type", ctype)
     if token: req.add_header("authorization", "Bearer " + token)
     for k, v in (headers or {}).items(): req.add_header(k, v)
