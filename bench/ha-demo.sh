@@ -104,18 +104,19 @@ for i in $(seq 1 240); do curl -sf "http://127.0.0.1:$APP/healthz" >/dev/null &&
 curl -sf "http://127.0.0.1:$APP/healthz" >/dev/null || { tail -30 "$R/service.log"; exit 1; }
 say "service up: $(curl -s http://127.0.0.1:$APP/healthz)"
 
-kill_primary() {
-  local keeper; keeper="$(pgrep -f "pg_autoctl.*--pgdata $R/node1" | head -n1 || true)"
-  local pm; pm="$(head -n1 "$R/node1/postmaster.pid" 2>/dev/null || true)"
-  # The whole node at once: its keeper (so nothing restarts it) and its postgres (SIGKILL: no clean shutdown).
-  pkill -9 -P "$keeper" 2>/dev/null || true
-  [ -n "$keeper" ] && kill -9 "$keeper" 2>/dev/null || true
-  [ -n "$pm" ] && kill -9 "$pm" 2>/dev/null || true
-}
-export -f kill_primary; export R
+# The whole node1 at once: its keeper (so nothing restarts it) and its postgres (SIGKILL: no clean shutdown).
+cat >"$R/kill-primary.sh" <<KILL
+#!/usr/bin/env bash
+keeper="\$(pgrep -f "pg_autoctl create postgres --pgdata $R/node1" | head -n1)"
+pm="\$(head -n1 "$R/node1/postmaster.pid" 2>/dev/null)"
+desc() { local c; for c in \$(pgrep -P "\$1"); do echo "\$c"; desc "\$c"; done; }
+all="\$keeper \$(desc "\$keeper") \$pm"
+kill -9 \$all 2>/dev/null
+echo "[ha-demo] killed node1 (SIGKILL): keeper \$keeper, its \$(echo \$all | wc -w) processes, postgres \$pm"
+KILL
 
 /usr/bin/python3 "$ROOT/bench/ha_load.py" --base "http://127.0.0.1:$APP" --password "$PASSWORD" --workers "$WORKERS" \
-  --warmup "$WARMUP" --after "$AFTER" --kill "bash -c kill_primary" \
+  --warmup "$WARMUP" --after "$AFTER" --kill "bash $R/kill-primary.sh" \
   --check "$PG_BIN/psql -h 127.0.0.1 -p $N2 -U postgres -d envscore -tA" --run-as-postgres "$([ "$(id -u)" -eq 0 ] && echo 1 || echo 0)" --result "$R/result.txt.tmp"
 mv "$R/result.txt.tmp" "$R/result.txt"
 say "state after the failover:"
