@@ -22,7 +22,8 @@ if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$R"; chmod o+x "$DATA"
 pg initdb -D "$R/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$R/initdb.log" 2>&1
 pg pg_ctl -D "$R/data" -l "$R/server.log" -w -t 60 start -o "-p $PGP -k $R/sock -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
 pg createdb -h "$R/sock" -p $PGP -U postgres envscore
-dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >"$R/build.log" 2>&1 || { tail -30 "$R/build.log"; exit 1; }
+# ENVSCORE_SKIP_BUILD=1: use the Release build as it is (e.g. right after ./envscore ha-demo built it).
+[ -n "${ENVSCORE_SKIP_BUILD:-}" ] || dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >"$R/build.log" 2>&1 || { tail -30 "$R/build.log"; exit 1; }
 PASSWORD="Soak-Passw0rd-1"
 ConnectionStrings__EnvScore="Host=127.0.0.1;Port=$PGP;Username=postgres;Database=envscore" Demo__Seed=true Demo__SampleMonths=2 \
   Demo__Password="$PASSWORD" Scheduling__Enabled=false Accounts__LoginPermitsPerMinute=10000 ASPNETCORE_ENVIRONMENT=Production \
