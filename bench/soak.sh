@@ -6,7 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${ENVSCORE_DATA:-$ROOT/.data}"
 PG_BIN="${ENVSCORE_PG_BIN:-/usr/lib/postgresql/15/bin}"
-R="$DATA/soak"; PGP=56600; APP=56680
+R="$DATA/soak"; PGP="${ENVSCORE_SOAK_PG_PORT:-56600}"; APP="${ENVSCORE_SOAK_PORT:-56680}"
 ARGS=(--minutes 10)
 [ $# -gt 0 ] && ARGS=("$@")
 pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$PG_BIN/$1" "${@:2}"; else "$PG_BIN/$1" "${@:2}"; fi; }
