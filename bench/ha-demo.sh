@@ -92,7 +92,7 @@ autoctl_env show state --pgdata "$R/monitor" | sed 's/^/    /'
 say "synchronous_standby_names on node1: $(as_pg psql -h 127.0.0.1 -p $N1 -U postgres -d envscore -tAc 'show synchronous_standby_names')"
 
 say "building and starting the service on 127.0.0.1:$APP (multi-host connection string) …"
-dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >"$R/build.log" 2>&1 || { tail -30 "$R/build.log"; exit 1; }
+[ -n "${ENVSCORE_SKIP_BUILD:-}" ] || dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >"$R/build.log" 2>&1 || { tail -30 "$R/build.log"; exit 1; }
 PASSWORD="Ha-Demo-Passw0rd"
 CS="Host=127.0.0.1:$N1,127.0.0.1:$N2;Username=postgres;Database=envscore;Target Session Attributes=primary;Host Recheck Seconds=1;Timeout=3;Command Timeout=10"
 ConnectionStrings__EnvScore="$CS" Demo__Seed=true Demo__SampleMonths=0 Demo__Password="$PASSWORD" Scheduling__Enabled=false \

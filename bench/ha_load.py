@@ -79,8 +79,8 @@ for t in threads: t.start()
 time.sleep(a.warmup)
 before_kill = len(acked)
 print(f"[ha-demo] {before_kill} writes acknowledged in {a.warmup:.0f} s; killing the primary (keeper and postgres, SIGKILL) …", flush=True)
-t_kill[0] = time.monotonic()
 subprocess.run(a.kill, shell=True, check=False)
+t_kill[0] = time.monotonic()  # after the kill completed: a write acknowledged later was served by the promoted standby
 deadline = t_kill[0] + 180
 while time.monotonic() < deadline and t_back[0] is None: time.sleep(0.2)
 if t_back[0] is not None:
