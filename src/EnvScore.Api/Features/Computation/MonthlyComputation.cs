@@ -95,6 +95,7 @@ public sealed class MonthlyComputation(
                     counts = await WriteResultsAsync(conn, ok, month, ok.ToDictionary(d => d, d => (inForce[d].Id, rules[inForce[d].Id], runs[d].Id)), ct);
             }
             written = clock.Elapsed;
+            EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.ComputeBeforeCommit);
             await tx.CommitAsync(ct);
         }
         catch (Exception e)

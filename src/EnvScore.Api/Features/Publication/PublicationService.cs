@@ -142,6 +142,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.CorrectionOpen = false;
         publication.CorrectionReason = null;
         await db.SaveChangesAsync(ct);
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.PublishBeforeCommit);
         await tx.CommitAsync(ct);
         await pageCache.EvictByTagAsync(Pages.WebSetup.PublishedTag, ct); // the public pages show the new revision at once
         return new PublicationOutcome.Published(revision);

@@ -193,6 +193,7 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             audit.Record(userName, stored is null ? "Evaluation.Import" : "Evaluation.ImportUpdate", sheet, before, AuditWriter.Snapshot(sheet));
         }
         if (!await TrySaveAsync(ct)) return new ImportReport(409, ConcurrentChange, [], warnings);
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.ImportBeforeCommit);
         await tx.CommitAsync(ct);
         return new ImportReport(200, $"导入成功：新建{created}份，更新{updated}份，未变{unchanged}份{(submit ? "，已全部提交" : "（草稿）")} (imported)",
             [], warnings, created, updated, unchanged, submit);
