@@ -1,0 +1,17 @@
+namespace EnvScore.Api.Features.Rectifications;
+
+/// <summary>The rectification loop (整改闭环, issue #17) composed into the host: services, then endpoints.</summary>
+public static class RectificationsServiceCollectionExtensions
+{
+    public static IHostApplicationBuilder AddRectifications(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<RectificationService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapRectifications(this IEndpointRouteBuilder app)
+    {
+        app.MapRectificationEndpoints();
+        return app;
+    }
+}
