@@ -239,7 +239,7 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
         RectificationPhotoKind kind, ClaimsPrincipal user, DateTimeOffset now) => new()
     {
         Kind = kind, FileName = p.Upload.FileName.Length > 255 ? p.Upload.FileName[..255] : p.Upload.FileName, ContentType = p.ContentType,
-        Size = p.Bytes.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(p.Bytes)), CapturedAt = p.CapturedAt,
+        Size = p.Bytes.Length, Sha256 = Convert.ToHexStringLower(SHA256.HashData(p.Bytes)), CapturedAt = p.CapturedAt?.ToUniversalTime(),
         UploadedAt = now, UploadedBy = user.Identity!.Name!, Content = new RectificationPhotoContent { Bytes = p.Bytes },
     };
 
