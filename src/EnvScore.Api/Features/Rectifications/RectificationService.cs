@@ -137,6 +137,26 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
             return null;
         }, ct);
 
+    /// <summary>
+    /// The fix page's one step: after-photos and 报告整改 together, in one transaction (both or neither), under If-Match.
+    /// With no photo it is <see cref="ReportFixAsync"/> (an after-photo uploaded earlier may satisfy the rule).
+    /// </summary>
+    public Task<RectificationOutcome> FixWithPhotosAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, IReadOnlyList<PhotoUpload> photos,
+        string? note, CancellationToken ct) =>
+        ModifyAsync(user, id, ifMatch, requireIfMatch: true, RectificationAction.AddAfterPhoto, "Rectification.ReportFix", (problem, now) =>
+        {
+            if (TooLong(note, "note") is { } invalid) return invalid;
+            var (accepted, refused) = CheckPhotos(photos, now);
+            if (refused is not null) return refused;
+            problem.Photos.AddRange(accepted.Select(p => Photo(p, RectificationPhotoKind.After, user, now)));
+            if (RectificationRules.Decide(user, RectificationAction.ReportFix, problem) is { } why) return new RectificationOutcome.Refused(why);
+            problem.State = RectificationState.AwaitingReview;
+            problem.FixedAt = now;
+            problem.FixedBy = user.Identity!.Name;
+            problem.FixNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+            return null;
+        }, ct);
+
     /// <summary>复核通过、销号: 已整改待复核 → 已销号.</summary>
     public Task<RectificationOutcome> CloseAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string? note, CancellationToken ct) =>
         ModifyAsync(user, id, ifMatch, requireIfMatch: true, RectificationAction.Close, "Rectification.Close", (problem, now) =>

@@ -6,6 +6,7 @@ public static class RectificationsServiceCollectionExtensions
     public static IHostApplicationBuilder AddRectifications(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<RectificationService>();
+        builder.Services.AddScoped<RectificationLedger>();
         return builder;
     }
 
