@@ -2,8 +2,14 @@ using EnvScore.Domain.Rules;
 
 namespace EnvScore.Api.Features.Rectifications;
 
-/// <summary>How many days a problem has (整改时限): the rule set's days for the item, else its default, else 7.</summary>
+/// <summary>
+/// What a rule set says about rectification (its optional <c>rectification</c> block, see scoring-rules/README.md):
+/// how many days a problem has (整改时限; per item, else the default, else <see cref="RectificationRules.DefaultDeadlineDays"/>)
+/// and whether self-evaluation deductions become problems too.
+/// </summary>
 public static class RectificationDeadlines
 {
     public static int DaysFor(RuleSet rules, string itemCode) => RectificationRules.DefaultDeadlineDays;
+
+    public static bool IncludesSelfEvaluation(RuleSet rules) => false;
 }
