@@ -137,6 +137,8 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
         await Expect(page.Locator("#problem-error")).ToContainTextAsync("整改后照片");
         await Expect(page.Locator("#problem-state")).ToHaveTextAsync("待整改");
         await page.Locator("#fix-photo").SetInputFilesAsync(SheetFormTests.Png("整改后.png"));
+        await Expect(page.Locator("#fix-captured")).Not.ToHaveValueAsync(""); // filled from the file's time …
+        await page.Locator("#fix-captured").FillAsync("2026-11-10T09:45"); // … which is this machine's, not the test clock's
         await page.Locator("#fix-note").FillAsync(note);
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("phone-problem-fix"), FullPage = true });
         await page.Locator("#fix-submit").ClickAsync();
