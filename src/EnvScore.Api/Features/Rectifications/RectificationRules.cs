@@ -39,7 +39,7 @@ public static class RectificationRules
 {
     public const int MaxTextLength = 1000;
     /// <summary>Days to fix when the rule set says nothing (整改时限).</summary>
-    public const int DefaultDeadlineDays = 7;
+    public static int DefaultDeadlineDays => Domain.Rules.RectificationPolicy.Default.DeadlineDays;
 
     public const string CodeClosed = "RectificationClosed";
     public const string CodeWrongState = "RectificationWrongState";
