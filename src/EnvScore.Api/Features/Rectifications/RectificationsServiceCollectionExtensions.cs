@@ -13,6 +13,7 @@ public static class RectificationsServiceCollectionExtensions
     public static IEndpointRouteBuilder MapRectifications(this IEndpointRouteBuilder app)
     {
         app.MapRectificationEndpoints();
+        app.MapLedgerExport();
         return app;
     }
 }
