@@ -117,6 +117,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
             var page = s.Page;
             await page.GotoAsync($"/work/problems/{other}");
             await page.Locator("#before-photo").SetInputFilesAsync(SheetFormTests.Png("河沟.png"));
+            await page.Locator("#before-captured").FillAsync("2026-11-10T09:50");
             await page.Locator("#before-submit").ClickAsync();
             await Expect(page.Locator("#problem-message")).ToHaveTextAsync("照片已上传。");
             await Expect(page.Locator("#photos-before img")).ToHaveCountAsync(1);
