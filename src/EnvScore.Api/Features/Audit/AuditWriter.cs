@@ -19,6 +19,13 @@ public class AuditWriter(EnvScoreDbContext db, TimeProvider time)
             TownshipId = evaluation.TownshipId, DistrictId = evaluation.DistrictId, Before = before, After = after,
         });
 
+    /// <summary>A change of something other than a sheet (a rectification problem), scoped to its township and district.</summary>
+    public void Record(string user, string action, int? townshipId, int? districtId, string? before, string? after) =>
+        db.AuditLog.Add(new AuditEntry
+        {
+            At = time.GetUtcNow(), UserName = user, Action = action, TownshipId = townshipId, DistrictId = districtId, Before = before, After = after,
+        });
+
     /// <summary>The state of a sheet as the audit log keeps it (no bytes of evidence).</summary>
     public static string Snapshot(Evaluation e) => JsonSerializer.Serialize(new
     {
