@@ -4,6 +4,7 @@ using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Notices;
 using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Features.Spreadsheets;
@@ -33,6 +34,7 @@ builder.AddEnvScoreAudit();
 builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
 builder.AddEnvScorePublication();
+builder.AddEnvScoreNotices();
 builder.AddEnvScoreWeb();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
@@ -60,6 +62,7 @@ app.MapRuleSetFiles();
 app.MapEvidence();
 app.MapSpreadsheets();
 app.MapPublication();
+app.MapNotices();
 app.MapControllers();
 app.MapEnvScoreWeb();
 
