@@ -41,7 +41,7 @@ public static class NoticeDocx
             AddStyles(main);
             AddFontTable(main);
             var settings = main.AddNewPart<DocumentSettingsPart>();
-            settings.Settings = new Settings(new EvenAndOddHeaders(), new DefaultTabStop { Val = 420 }, new CharacterSpacingControl { Val = CharacterSpacingValues.CompressPunctuation });
+            settings.Settings = new Settings(new DefaultTabStop { Val = 420 }, new EvenAndOddHeaders(), new CharacterSpacingControl { Val = CharacterSpacingValues.CompressPunctuation });
             var oddFooter = AddFooter(main, JustificationValues.Right);
             var evenFooter = AddFooter(main, JustificationValues.Left);
             var body = new Body();
