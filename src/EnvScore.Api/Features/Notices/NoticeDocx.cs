@@ -12,7 +12,7 @@ namespace EnvScore.Api.Features.Notices;
 /// Writes a <see cref="Notice"/> as a .docx in the layout of GB/T 9704-2012 (党政机关公文格式): A4 (210×297 mm), margins
 /// top 37 mm, bottom 35 mm, left 28 mm, right 26 mm (版心 156×225 mm), 22 lines of 28 characters (3号, exact line
 /// pitch 28.95 pt); title 方正小标宋简体 2号 centred; body 仿宋_GB2312 3号 with a first-line indent of two characters;
-/// level-1 headings 黑体, level-2 楷体_GB2312; tables 仿宋 4号; page numbers 「— 1 —」 宋体 4号 in the footer, odd pages
+/// level-1 headings 黑体, level-2 楷体_GB2312; tables 仿宋 小四 (not snapped to the line grid); page numbers 「— 1 —」 宋体 4号 in the footer, odd pages
 /// on the right and even pages on the left, one character in. Font names carry an <c>altName</c> in the font table
 /// (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 方正小标宋简体 → 宋体) and the GB2312 charset, so Word and WPS pick an installed
 /// face where the GB fonts are missing. Annexes (附件1 district ranking, 附件2 per township) follow the signature.
@@ -22,8 +22,8 @@ public static class NoticeDocx
     public const string ContentType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
     public const string TitleFont = "方正小标宋简体", BodyFont = "仿宋_GB2312", HeadingFont = "黑体", SubheadingFont = "楷体_GB2312", PageNumberFont = "宋体";
     private const string LatinFont = "Times New Roman";
-    /// <summary>Half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt.</summary>
-    private const int Size2 = 44, Size3 = 32, Size4 = 28;
+    /// <summary>Half-points: 2号 22 pt, 3号 16 pt, 4号 14 pt, 小四 12 pt.</summary>
+    private const int Size2 = 44, Size3 = 32, Size4 = 28, SizeSmall4 = 24;
     /// <summary>Twips: 225 mm of type area / 22 lines.</summary>
     private const int LinePitch = 579;
     /// <summary>Twips: 156 mm.</summary>
@@ -106,7 +106,7 @@ public static class NoticeDocx
             new FontSize { Val = Size4.ToString() }, new FontSizeComplexScript { Val = Size4.ToString() });
         var indent = side == JustificationValues.Right ? new Indentation { Right = "280" } : new Indentation { Left = "280" };
         part.Footer = new Footer(new Paragraph(
-            new ParagraphProperties(new SpacingBetweenLines { Line = "240", LineRule = LineSpacingRuleValues.Auto }, indent, new Justification { Val = side }),
+            new ParagraphProperties(new SnapToGrid { Val = false }, new SpacingBetweenLines { Line = "240", LineRule = LineSpacingRuleValues.Auto }, indent, new Justification { Val = side }),
             new Run(Props(), new Text("— ") { Space = SpaceProcessingModeValues.Preserve }),
             new SimpleField(new Run(Props(), new Text("1"))) { Instruction = " PAGE " },
             new Run(Props(), new Text(" —") { Space = SpaceProcessingModeValues.Preserve })));
@@ -185,19 +185,17 @@ public static class NoticeDocx
             Para(n.Signature, align: JustificationValues.Right, indent: false, rightChars: 4);
             Para($"{n.Date.Year}年{n.Date.Month}月{n.Date.Day}日", align: JustificationValues.Right, indent: false, rightChars: 4);
 
-            PageBreak();
-            Para("附件1", font: HeadingFont, indent: false);
+            Para("附件1", font: HeadingFont, indent: false, keepNext: true, pageBreakBefore: true);
             Title($"{n.Month.ToChinese()}份全区村（社区）评比排名");
-            Table(["排名", "升降", "村（社区）", "乡镇（农场、街道）", "得分", "类别", "备注"], [8, 8, 22, 22, 10, 8, 22],
+            Table(["排名", "升降", "村（社区）", "乡镇（农场、街道）", "得分", "类别", "备注"], [9, 10, 22, 22, 10, 9, 18],
                 n.DistrictRanking.Select(v => new[] { v.DistrictRank.ToString(), Movement(v.Movement), v.VillageName, v.TownshipName,
                     NoticeComposer.Number(v.Score), v.Tier.ToChinese(), string.Join("、", v.Flags) }));
 
-            PageBreak();
-            Para("附件2", font: HeadingFont, indent: false);
+            Para("附件2", font: HeadingFont, indent: false, keepNext: true, pageBreakBefore: true);
             Title($"{n.Month.ToChinese()}份各乡（镇、农场、街道）村（社区）评比排名");
             foreach (var t in n.TownshipRanking)
             {
-                Para($"{t.TownshipName}（第{t.Rank}名，平均得分{NoticeComposer.Number(t.MeanScore)}分）", font: SubheadingFont, indent: false);
+                Para($"{t.TownshipName}（第{t.Rank}名，平均得分{NoticeComposer.Number(t.MeanScore)}分）", font: SubheadingFont, indent: false, keepNext: true);
                 Table(["乡镇内排名", "区级排名", "村（社区）", "得分", "类别", "备注"], [14, 12, 28, 12, 10, 24],
                     t.Villages.Select(v => new[] { v.TownshipRank.ToString(), v.DistrictRank.ToString(), v.VillageName, NoticeComposer.Number(v.Score),
                         v.Tier.ToChinese(), string.Join("、", v.Flags) }));
@@ -229,13 +227,12 @@ public static class NoticeDocx
 
         private void Blank() => body.Append(new Paragraph());
 
-        private void PageBreak() => body.Append(new Paragraph(new Run(new Break { Type = BreakValues.Page })));
-
         private void Para(string text, string font = BodyFont, JustificationValues? align = null, bool indent = true, bool keepNext = false,
-            int rightChars = 0, int indentLeft = 0)
+            int rightChars = 0, int indentLeft = 0, bool pageBreakBefore = false)
         {
             var props = new ParagraphProperties();
             if (keepNext) props.Append(new KeepNext());
+            if (pageBreakBefore) props.Append(new PageBreakBefore());
             if (indent || rightChars > 0 || indentLeft > 0)
             {
                 var ind = new Indentation();
@@ -269,7 +266,7 @@ public static class NoticeDocx
             table.Append(Row(headers, widths, header: true));
             foreach (var r in rows) table.Append(Row(r, widths, header: false));
             body.Append(table);
-            body.Append(new Paragraph(new ParagraphProperties(new SpacingBetweenLines { Line = "240", LineRule = LineSpacingRuleValues.Auto })));
+            body.Append(new Paragraph(new ParagraphProperties(new SnapToGrid { Val = false }, new SpacingBetweenLines { Line = "240", LineRule = LineSpacingRuleValues.Auto })));
         }
 
         private static TableRow Row(string[] cells, int[] widths, bool header)
@@ -280,9 +277,10 @@ public static class NoticeDocx
                 row.Append(new TableCell(
                     new TableCellProperties(new TableCellWidth { Width = widths[i].ToString(), Type = TableWidthUnitValues.Dxa },
                         new TableCellVerticalAlignment { Val = TableVerticalAlignmentValues.Center }),
-                    new Paragraph(new ParagraphProperties(new SpacingBetweenLines { Line = "300", LineRule = LineSpacingRuleValues.Auto, Before = "40", After = "40" },
+                    new Paragraph(new ParagraphProperties(new SnapToGrid { Val = false },
+                            new SpacingBetweenLines { Line = "280", LineRule = LineSpacingRuleValues.Auto, Before = "60", After = "60" },
                             new Justification { Val = header || cells[i].Length <= 6 ? JustificationValues.Center : JustificationValues.Left }),
-                        new Run(Font(header ? HeadingFont : BodyFont, Size4), new Text(cells[i] ?? "") { Space = SpaceProcessingModeValues.Preserve }))));
+                        new Run(Font(header ? HeadingFont : BodyFont, SizeSmall4), new Text(cells[i] ?? "") { Space = SpaceProcessingModeValues.Preserve }))));
             return row;
         }
 
@@ -307,9 +305,9 @@ public static class NoticeDocx
                             new A.PresetGeometry(new A.AdjustValueList()) { Preset = A.ShapeTypeValues.Rectangle })))
                     { Uri = "http://schemas.openxmlformats.org/drawingml/2006/picture" }))
             { DistanceFromTop = 0U, DistanceFromBottom = 0U, DistanceFromLeft = 0U, DistanceFromRight = 0U });
-            body.Append(new Paragraph(new ParagraphProperties(new KeepNext(), new SpacingBetweenLines { Line = "240", LineRule = LineSpacingRuleValues.Auto, Before = "120" },
+            body.Append(new Paragraph(new ParagraphProperties(new KeepNext(), new SnapToGrid { Val = false }, new SpacingBetweenLines { Line = "240", LineRule = LineSpacingRuleValues.Auto, Before = "120" },
                 new Justification { Val = JustificationValues.Center }), new Run(drawing)));
-            body.Append(new Paragraph(new ParagraphProperties(new SpacingBetweenLines { Line = "360", LineRule = LineSpacingRuleValues.Auto, After = "120" },
+            body.Append(new Paragraph(new ParagraphProperties(new SnapToGrid { Val = false }, new SpacingBetweenLines { Line = "300", LineRule = LineSpacingRuleValues.Auto, After = "120" },
                 new Justification { Val = JustificationValues.Center }), new Run(Font(SubheadingFont, Size4), new Text(photo.Caption))));
         }
 
