@@ -1,4 +1,5 @@
 using EnvScore.Api.Commands;
+using EnvScore.Api.Features.Analysis;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Computation;
@@ -35,6 +36,7 @@ builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
 builder.AddEnvScorePublication();
 builder.AddEnvScoreNotices();
+builder.AddEnvScoreAnalysis();
 builder.AddEnvScoreWeb();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
@@ -63,6 +65,7 @@ app.MapEvidence();
 app.MapSpreadsheets();
 app.MapPublication();
 app.MapNotices();
+app.MapAnalysis();
 app.MapControllers();
 app.MapEnvScoreWeb();
 
