@@ -79,7 +79,8 @@ public sealed class AnalysisTests(EnvScoreFactory factory) : IClassFixture<EnvSc
         // The page shows the same numbers.
         var admin = await factory.ClientForAsync("admin");
         var html = await admin.GetStringAsync($"/admin/analysis?m=2026-10");
-        Assert.Contains("乱堆乱放（六乱治理）· 5个村", html);
+        Assert.Contains("乱堆乱放（六乱治理）", html);
+        Assert.Contains("5个村</text>", html);
         Assert.Contains("扣19分", html);
         Assert.Contains("+4分", html);
     }
