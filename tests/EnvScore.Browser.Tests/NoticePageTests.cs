@@ -1,4 +1,5 @@
 using System.Text;
+using EnvScore.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -42,7 +43,7 @@ public sealed class NoticePageTests(BrowserFixture f)
     }
 
     [Theory, InlineData(Viewport.Phone), InlineData(Viewport.Desktop)]
-    [Presses("Admin/Notice.cshtml", "Template")]
+    [Presses("Admin/Notice.cshtml", "Template"), Presses("Admin/Notice.cshtml", "GET")]
     public async Task Admin_previews_the_notice_and_edits_its_words(Viewport viewport)
     {
         await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
@@ -70,5 +71,39 @@ public sealed class NoticePageTests(BrowserFixture f)
         var stored = await api.GetJsonAsync($"/api/notice-templates/{districtId}");
         Assert.Equal((before + 1, opening), (stored.GetProperty("version").GetInt32(), stored.GetProperty("opening").GetString()));
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"admin-notice-{viewport.ToString().ToLowerInvariant()}") });
+
+        // The month picker: September's preview.
+        await page.Locator("#m").FillAsync("2026-09");
+        await page.Locator("form.picker button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#notice-title")).ToHaveTextAsync("关于2026年9月份农村人居环境集中整治月评比结果的通报");
+    }
+
+    [Theory, InlineData(Viewport.Phone), InlineData(Viewport.Desktop)]
+    [Presses("Admin/Analysis.cshtml", "GET")]
+    public async Task Admin_reads_the_analysis_for_the_district_and_a_township(Viewport viewport)
+    {
+        await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+        var page = s.Page;
+        await page.GotoAsync("/admin?m=2026-10");
+        await page.Locator("#office-links").GetByRole(AriaRole.Link, new() { Name = "月度分析" }).ClickAsync();
+        await Expect(page.Locator("h1")).ToContainTextAsync("2026年10月 月度分析（全区）");
+        var api = await f.ApiAsync(BrowserFixture.Admin);
+        var districtId = (await api.GetJsonAsync("/odata/Districts")).GetProperty("value")[0].GetProperty("id").GetInt32();
+        var data = await api.GetJsonAsync($"/api/analysis/{districtId}/2026-10?months=6");
+        var top = data.GetProperty("districtProblems").EnumerateArray().Where(p => p.GetProperty("month").GetInt32() == 202610)
+            .OrderByDescending(p => p.GetProperty("pointsLost").GetDecimal()).First();
+        var firstLabel = page.Locator("#top-items text").First;
+        await Expect(firstLabel).ToContainTextAsync(top.GetProperty("itemTitle").GetString()!);
+        await Expect(page.Locator("#top-items text").Nth(1)).ToHaveTextAsync($"扣{top.GetProperty("pointsLost").GetDecimal():0.##}分");
+        // Readable on a phone: every chart label is drawn at least 11 px high.
+        var smallest = await page.EvaluateAsync<double>("() => Math.min(...[...document.querySelectorAll('svg.chart text')].map(t => t.getBoundingClientRect().height))");
+        Assert.True(smallest >= 11, $"smallest chart label {smallest:F1} px");
+
+        // One township (the GET form).
+        var township = data.GetProperty("townshipProblems").EnumerateArray().First(p => p.GetProperty("month").GetInt32() == 202610);
+        await page.Locator("#t").SelectOptionAsync(township.GetProperty("townshipId").GetInt32().ToString());
+        await page.Locator("form.picker button[type=submit]").ClickAsync();
+        await Expect(page.Locator("h1")).ToContainTextAsync($"（{township.GetProperty("townshipName").GetString()}）");
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"admin-analysis-{viewport.ToString().ToLowerInvariant()}"), FullPage = true });
     }
 }
