@@ -28,6 +28,9 @@ public sealed class NoticePageTests(BrowserFixture f)
         await Expect(first.Nth(2)).ToHaveTextAsync(rows[0].GetProperty("villageName").GetString()!);
         await Expect(first.Nth(4)).ToHaveTextAsync(rows[0].GetProperty("finalScore").GetDecimal().ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
         await Expect(page.Locator("#notice")).ToContainTextAsync($"全区共评比{rows.Count}个村（社区）");
+        // A published notice keeps the words in force when it was published, whatever the admin saved later.
+        await Expect(page.Locator("#notice")).Not.ToContainTextAsync("评比结果通报如下（Phone）");
+        await Expect(page.Locator("#notice")).Not.ToContainTextAsync("评比结果通报如下（Desktop）");
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"notice-{viewport.ToString().ToLowerInvariant()}") });
 
         // Printed: the page's buttons and navigation are gone, the notice stays.

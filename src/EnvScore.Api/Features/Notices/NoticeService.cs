@@ -54,9 +54,9 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
         return await ComposeAsync(districtId, month, null, today, working.RuleSetId, working.Villages, working.Townships, null, replaces, ct);
     }
 
-    /// <summary>The template version in force at <paramref name="at"/> (the latest created at or before it; null: the latest), or the default words.</summary>
+    /// <summary>The template version in force at <paramref name="at"/> (the latest created before it; null: the latest), or the default words.</summary>
     public async Task<NoticeTemplate> TemplateAtAsync(int districtId, DateTimeOffset? at, CancellationToken ct) =>
-        await db.Set<NoticeTemplate>().AsNoTracking().Where(t => t.DistrictId == districtId && (at == null || t.CreatedAt <= at))
+        await db.Set<NoticeTemplate>().AsNoTracking().Where(t => t.DistrictId == districtId && (at == null || t.CreatedAt < at))
             .OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct) ?? NoticeTemplate.Default(districtId);
 
     /// <summary>Saves the words as the district's next template version (DistrictAdmin of that district only).</summary>
@@ -65,7 +65,8 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
         if (!user.IsInRole(Roles.DistrictAdmin) || user.DistrictId() != districtId) return new NoticeTemplateOutcome.Forbidden();
         var errors = NoticeTemplateValidation.Validate(request);
         if (errors.Count > 0) return new NoticeTemplateOutcome.Invalid(errors);
-        await using var tx = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+        // Versions are numbered max + 1; two saves at once compute the same number and the unique index
+        // (district_id, version) refuses the second: 409, nothing half-written.
         var last = await db.Set<NoticeTemplate>().Where(t => t.DistrictId == districtId).MaxAsync(t => (int?)t.Version, ct) ?? 0;
         var template = new NoticeTemplate
         {
@@ -76,7 +77,6 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
         try
         {
             await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
         }
         catch (DbUpdateException)
         {

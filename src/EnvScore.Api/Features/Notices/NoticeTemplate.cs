@@ -6,7 +6,7 @@ namespace EnvScore.Api.Features.Notices;
 /// <summary>
 /// The words of a district's notice (通报) that are not generated: addressees (主送机关), the opening and closing
 /// paragraphs and the signature (落款). Versioned: every save adds version n+1 and nothing is ever updated, so a
-/// published notice keeps the words in force when its revision was published (the latest version created at or
+/// published notice keeps the words in force when its revision was published (the latest version created
 /// before <c>PublishedAt</c>); a preview uses the latest. Placeholders: <c>{月份}</c> → "2026年10月", <c>{区}</c> → the
 /// district's name. Without a saved version the district gets <see cref="Default"/> (version 0).
 /// </summary>
