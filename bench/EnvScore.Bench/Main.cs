@@ -24,6 +24,8 @@ public static class BenchMain
                 await ComputeBench.Yardstick(Need(db), month);
                 Console.WriteLine(await ComputeBench.CompareAsync(Need(db), month));
                 return 0;
+            case "whatif":
+                return await WhatIfBench.RunAsync(Need(db), month, int.Parse(Opt("districts", "0")));
             case "import":
                 return ImportBench.Run(int.Parse(Opt("files", "10")), int.Parse(Opt("villages", "10000")));
             default:
@@ -41,6 +43,7 @@ public static class BenchMain
             EnvScore.Bench compute   --db CS [--month 2026-10] [--rounds 1] [--batch 500] [--parallel 2] [--yardstick true|false]
                       (--batch, --parallel: as the compute job does by default; --batch 1 --parallel 1 = one district at a time, the request path)
             EnvScore.Bench yardstick --db CS [--month 2026-10]
+            EnvScore.Bench whatif    --db CS [--month 2026-10] [--districts 0 = all]   (after generate + compute)
             EnvScore.Bench import    [--files 10] [--villages 10000]
             """);
         return 2;

@@ -1,9 +1,11 @@
 using EnvScore.Api.Commands;
+using EnvScore.Api.Features.Analysis;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Notices;
 using EnvScore.Api.Features.Publication;
 using EnvScore.Api.Features.Rectifications;
 using EnvScore.Api.Features.RuleSets;
@@ -35,6 +37,8 @@ builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
 builder.AddEnvScorePublication();
 builder.AddRectifications();
+builder.AddEnvScoreNotices();
+builder.AddEnvScoreAnalysis();
 builder.AddEnvScoreWeb();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
@@ -63,6 +67,8 @@ app.MapEvidence();
 app.MapSpreadsheets();
 app.MapPublication();
 app.MapRectifications();
+app.MapNotices();
+app.MapAnalysis();
 app.MapControllers();
 app.MapEnvScoreWeb();
 

@@ -787,6 +787,67 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.ToTable("missing_submissions", (string)null);
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.Notices.NoticeTemplate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Addressees")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("addressees");
+
+                    b.Property<string>("Closing")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("closing");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<string>("Opening")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("opening");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("signature");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notice_templates");
+
+                    b.HasIndex("DistrictId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notice_templates_district_id_version");
+
+                    b.ToTable("notice_templates", (string)null);
+                });
+
             modelBuilder.Entity("EnvScore.Api.Features.Organisation.District", b =>
                 {
                     b.Property<int>("Id")
@@ -2313,6 +2374,16 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_missing_submissions_villages_village_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Notices.NoticeTemplate", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_templates_districts_district_id");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.Organisation.Township", b =>
