@@ -56,6 +56,9 @@ internal static class SheetStaging
           AND (e.kind = {{SqlNames.Literal(EvaluationKind.District)}} OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
         """;
 
+    /// <summary>The streaming read of the counted sheets (parameters @districts int[], @month int); the bench's floor reads with it.</summary>
+    internal static string CountedSheetsQuery => CountedSheetsSql;
+
     private sealed record Sheet(int Id, int DistrictId, int VillageId, bool IsDistrictCheck, int RuleSetId, DateTimeOffset? SubmittedAt, SheetEntries Entries);
 
     /// <summary>Distinct rule sets the counted sheets are bound to (normally the one in force), for the caller to parse up front.</summary>
