@@ -23,6 +23,8 @@ public static class BenchMain
             case "floor":
                 return await FloorBench.RunAsync(Need(db), month, int.Parse(Opt("rounds", "1")), int.Parse(Opt("parallel", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeParallelBatches.ToString())),
                     int.Parse(Opt("batch", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeBatchDistricts.ToString())), bool.Parse(Opt("yardstick", "true")));
+            case "stage-profile":
+                return await StageProfile.RunAsync(Need(db), month, int.Parse(Opt("sheets", "20000")));
             case "yardstick":
                 await ComputeBench.Yardstick(Need(db), month);
                 Console.WriteLine(await ComputeBench.CompareAsync(Need(db), month));
