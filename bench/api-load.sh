@@ -69,9 +69,9 @@ if [ "$MISS" = 1 ]; then
     echo "== $label (load $(cut -d' ' -f1-3 /proc/loadavg))"
     # ENVSCORE_BENCH_TRACE=1: CPU samples of the product during its first measured run (dotnet-trace, a dotnet tool).
     if [ "$mode" = odata ] && [ -n "${ENVSCORE_BENCH_TRACE:-}" ] && [ ! -f "$DATA/bench-miss.nettrace" ]; then
-      "${HOME}/.dotnet/tools/dotnet-trace" collect -p "${pids[0]}" --profile cpu-sampling --duration 00:00:00:15 -o "$DATA/bench-miss.nettrace" >/dev/null 2>&1 &
+      "${HOME}/.dotnet/tools/dotnet-trace" collect -p "${pids[0]}" --profile dotnet-sampled-thread-time --duration 00:00:00:15 -o "$DATA/bench-miss.nettrace" >/dev/null 2>&1 &
     fi
-    wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$ROOT/bench/miss.lua" "$@" "$url" -- "$mode" "$MONTH" "$TOWNSHIPS" \
+    wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --timeout 10s --latency -s "$ROOT/bench/miss.lua" "$@" "$url" -- "$mode" "$MONTH" "$TOWNSHIPS" \
       | tee "$DATA/bench-wrk-$label.txt" | grep -E 'percentiles|Non-2xx|Socket errors'
   }
   for i in 1 2; do
