@@ -48,29 +48,6 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         base.ValidateQuery(request, queryOptions);
     }
 
-    /// <summary>
-    /// The query options applied to the action's query. With a client <c>$top</c> (validated ≤ <see cref="MaxTop"/> =
-    /// <see cref="DefaultPageSize"/>), server-driven paging can never cut the page, so it is applied without the page
-    /// size: the stock path wraps the query in a <c>TruncatedCollection</c>, which runs it <b>synchronously</b> on a
-    /// thread-pool thread (AspNetCoreOData #253, #775, #847); without it the OData serializer streams the EF query as
-    /// an <see cref="IAsyncEnumerable{T}"/>. Same rows, same payload (no <c>@odata.nextLink</c> either way), same
-    /// parameterised SQL. <c>$apply</c>, <c>$expand</c> and <c>$skiptoken</c> keep the stock path. Issue #20, the
-    /// cache-miss path (docs/performance.md).
-    /// </summary>
-    public override IQueryable ApplyQuery(IQueryable queryable, ODataQueryOptions queryOptions)
-    {
-        if (queryOptions.Top is not null && queryOptions.Apply is null && queryOptions.SelectExpand?.RawExpand is null
-            && queryOptions.SkipToken is null && queryable.Provider is Microsoft.EntityFrameworkCore.Query.IAsyncQueryProvider)
-            return queryOptions.ApplyTo(queryable, Unpaged);
-        return base.ApplyQuery(queryable, queryOptions);
-    }
-
-    /// <summary>The attribute's query settings less the page size (see <see cref="ApplyQuery"/>).</summary>
-    private static readonly ODataQuerySettings Unpaged = new()
-    {
-        HandleNullPropagation = HandleNullPropagationOption.False, PageSize = null, EnsureStableOrdering = true,
-    };
-
     private static readonly System.Text.RegularExpressions.Regex ApplyNodes = new(
         @"\b(eq|ne|gt|ge|lt|le|and|or|not|has|in|add|sub|mul|div|mod|with|as)\b|\(|,",
         System.Text.RegularExpressions.RegexOptions.Compiled | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
