@@ -44,7 +44,7 @@ public sealed class PageLoadBench(BrowserFixture f)
                 ["offline"] = false, ["latency"] = 150, ["downloadThroughput"] = 1_600_000 / 8, ["uploadThroughput"] = 750_000 / 8,
             });
             long bytes = 0; var requests = 0;
-            cdp.Event("Network.loadingFinished").OnEventFired += (_, e) =>
+            cdp.Event("Network.loadingFinished").OnEvent += (_, e) =>
             {
                 requests++;
                 if (e?.TryGetProperty("encodedDataLength", out var n) == true) bytes += (long)n.GetDouble();
