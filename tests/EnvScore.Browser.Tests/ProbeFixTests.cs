@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -111,6 +113,7 @@ public sealed class ProbeFixTests(BrowserFixture f)
             await Expect(page.Locator($"#err-{code}")).Not.ToBeEmptyAsync();
         await Expect(page.Locator("#errors li")).ToHaveCountAsync(5); // the summary line and the four problems
         await Expect(page.Locator("#errors")).ToContainTextAsync("评分表有4处错误");
+        await Expect(page.Locator("#running-missing")).ToHaveTextAsync("有4处需修改"); // the bar agrees with the list
         await Expect(page.Locator("#f-L01")).ToHaveValueAsync("三处");
         await Expect(page.Locator("#f-C04")).ToHaveValueAsync("9");
         Assert.Null(await f.SheetAsync(Secretary, villageId, Month, "Self"));
@@ -155,7 +158,7 @@ public sealed class ProbeFixTests(BrowserFixture f)
             (Secretary, "/work"), (Secretary, $"/work/sheet?villageId={own}&m={Month}&kind=Self"),
             (Secretary, $"/work/sheet?villageId={own}&m=2026-10&kind=Self"),
             (BrowserFixture.Inspector, "/work"),
-            (BrowserFixture.Admin, "/admin"), (BrowserFixture.Admin, "/admin?m=2026-07"), (BrowserFixture.Admin, "/admin?m=2026-10"),
+            (BrowserFixture.Admin, "/admin"), (BrowserFixture.Admin, "/admin?m=2026-05"), (BrowserFixture.Admin, "/admin?m=2026-10"),
             (BrowserFixture.Admin, "/admin?m=2026-12"), (BrowserFixture.Admin, "/admin/sheets?m=2026-10"), (BrowserFixture.Admin, "/admin/rulesets"),
         };
         var problems = new List<string>();
@@ -187,7 +190,7 @@ public sealed class ProbeFixTests(BrowserFixture f)
     {
         await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
         var page = s.Page;
-        await page.GotoAsync("/admin?m=2026-07"); // long past its deadline, never published
+        await page.GotoAsync("/admin?m=2026-05"); // long past its deadline, never published (2026-07 belongs to AdminPageTests)
         await Expect(page.Locator("#compute-warning")).ToHaveCountAsync(0);
         await page.Locator("#compute").ClickAsync();
         await Expect(page.Locator("#message")).ToContainTextAsync("计算完成");
@@ -206,7 +209,8 @@ public sealed class ProbeFixTests(BrowserFixture f)
             "els => els.filter(e => e.getBoundingClientRect().width > 0).map(e => e.getBoundingClientRect().right)");
         Assert.NotEmpty(cells);
         Assert.All(cells, right => Assert.True(right <= width, $"a ranking cell ends at {right} px of {width}"));
-        await Expect(page.Locator("#ranking tbody tr").First.Locator(".tier")).ToBeInViewportAsync();
+        await page.Locator("#ranking tbody tr").First.ScrollIntoViewIfNeededAsync();
+        await Expect(page.Locator("#ranking tbody tr").First.Locator(".tier")).ToBeInViewportAsync(new() { Ratio = 1 });
         Assert.True(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth") <= width);
         await page.Locator("#ranking").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"probe-ranking-{viewport}".ToLowerInvariant()) });
@@ -222,12 +226,15 @@ public sealed class ProbeFixTests(BrowserFixture f)
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"probe-chart-{viewport}".ToLowerInvariant()) });
     }
 
-    [Theory, InlineData(Viewport.Phone), InlineData(Viewport.Desktop)]
-    public async Task Pages_offer_only_what_the_service_allows_and_say_when_a_month_is_out_of_range(Viewport viewport)
+    [Theory, InlineData(Viewport.Phone, 6), InlineData(Viewport.Desktop, 7)]
+    public async Task Pages_offer_only_what_the_service_allows_and_say_when_a_month_is_out_of_range(Viewport viewport, int villageIndex)
     {
+        // A sheet submitted in June and never locked: long after June's deadline, 退回 would be refused.
+        var villageId = await f.VillageIdAsync(2, villageIndex);
+        await SeedSubmittedSheetAsync(villageId, new EnvScore.Domain.Calendar.EvaluationMonth(2026, 6));
         await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
         var page = s.Page;
-        await page.GotoAsync("/admin/sheets?m=2026-10");
+        await page.GotoAsync("/admin/sheets?m=2026-06");
         await Expect(page.Locator("main table tbody tr").First).ToBeVisibleAsync();
         await Expect(page.Locator("main button", new() { HasText = "退回" })).ToHaveCountAsync(0);
         await Expect(page.Locator(".return-closed").First).ToContainTextAsync("不能退回");
@@ -239,10 +246,31 @@ public sealed class ProbeFixTests(BrowserFixture f)
         }
     }
 
-    /// <summary>Words of Latin letters on a page, apart from units and formats (KB, MB, JPEG, PNG) and file extensions.</summary>
+    private async Task SeedSubmittedSheetAsync(int villageId, EnvScore.Domain.Calendar.EvaluationMonth month)
+    {
+        await using var scope = f.Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<EnvScore.Api.Infrastructure.Data.EnvScoreDbContext>();
+        var village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleAsync(v => v.Id == villageId);
+        var record = await db.RuleSets.AsNoTracking().Where(r => r.Status == EnvScore.Api.Features.RuleSets.RuleSetStatus.Active).OrderBy(r => r.Id).FirstAsync();
+        var at = new DateTimeOffset(month.Year, month.Month, 25, 2, 0, 0, TimeSpan.Zero);
+        db.Evaluations.Add(new EnvScore.Api.Features.Evaluations.Evaluation
+        {
+            VillageId = villageId, TownshipId = village.TownshipId, DistrictId = village.Township!.DistrictId, Month = month.Key,
+            Kind = EnvScore.Api.Features.Evaluations.EvaluationKind.Self, RuleSetId = record.Id,
+            Status = EnvScore.Api.Features.Evaluations.EvaluationStatus.Submitted, CreatedAt = at, CreatedBy = "seed", UpdatedAt = at,
+            UpdatedBy = "seed", SubmittedAt = at, SubmittedBy = "seed", Entries = KestrelFactory.FullMarks(f.Rules),
+        });
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// Words of Latin letters on a page that are not codes: words with a lower-case letter ("file", "valid", "image"),
+    /// wherever they stand (also next to Chinese text), apart from parts of a path or file name (scoring-rules/README,
+    /// 现场.png) and the name Excel. All-capital words are codes, units and formats (SDSC, KB, JPEG, YAML).
+    /// </summary>
     internal static List<string> LatinWords(string text) =>
-        Regex.Matches(text, @"(?<![\w.])[A-Za-z]{2,}(?!\w)").Select(m => m.Value)
-            .Where(w => w is not ("KB" or "MB" or "JPEG" or "PNG" or "Excel")).ToList();
+        Regex.Matches(text, @"(?<![A-Za-z0-9_./\-])[A-Za-z]{2,}(?![A-Za-z0-9_./\-])").Select(m => m.Value)
+            .Where(w => w.Any(char.IsAsciiLetterLower) && w != "Excel").ToList();
 
     /// <summary>The WCAG contrast of an element's text against the first opaque background behind it.</summary>
     private static Task<double> ContrastAsync(ILocator element) => element.EvaluateAsync<double>("""
