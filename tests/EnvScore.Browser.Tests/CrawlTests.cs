@@ -8,7 +8,8 @@ namespace EnvScore.Browser.Tests;
 
 /// <summary>
 /// Each role (anonymous, secretary, inspector, admin) at both sizes follows every link it is shown and presses every GET
-/// form: no 4xx/5xx anywhere, downloads included; axe-core finds no serious or critical violation on any kind of page;
+/// form: no 4xx/5xx anywhere, downloads included; axe-core (color-contrast included: it is a wcag2aa rule) finds no
+/// serious or critical violation on any kind of page; no empty data-confirm and no Latin word on any page visited;
 /// no page has more than 100 KB of HTML (issue #20).
 /// Intended refusals are Chinese pages, never JSON.
 /// </summary>
@@ -66,6 +67,10 @@ public sealed class CrawlTests(BrowserFixture f)
             var html = await response.BodyAsync();
             if (html.Length > PageBudgetBytes) problems.Add($"{url} is {html.Length:N0} bytes of HTML (budget {PageBudgetBytes:N0})");
             await CheckAxeAsync(page, url, problems);
+            // No confirmation that asks nothing; no English on a page (units, formats and file extensions aside).
+            foreach (var confirm in await page.Locator("[data-confirm]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.confirm)"))
+                if (string.IsNullOrWhiteSpace(confirm)) problems.Add($"{url}: an empty data-confirm");
+            foreach (var word in ProbeFixTests.LatinWords(await page.Locator("main").InnerTextAsync())) problems.Add($"{url}: Latin word \"{word}\"");
 
             foreach (var href in await page.Locator("a[href]").EvaluateAllAsync<string[]>("els => els.map(e => e.getAttribute('href'))"))
             {

@@ -92,7 +92,7 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
         Assert.True(submitted.GetProperty("submitted").GetBoolean());
         var same = await (await secretary.PostAsync(At("import"), Upload(fixedFile))).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(18, same.GetProperty("unchanged").GetInt32());
-        var changed = Fill(template, (ws, _, column) => ws.Cells[TemplateConventions.FirstDataRow, column(occurrence.Code)].Value = 4);
+        var changed = Fill(template, (ws, _, column) => ws.Cells[TemplateConventions.FirstDataRow, column(occurrence)].Value = 4);
         var refused = await (await secretary.PostAsync(At("import"), Upload(changed))).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("已提交", refused.GetProperty("problems")[0].GetProperty("message").GetString());
     }

@@ -29,7 +29,7 @@ public static class AuditChanges
 
     private static readonly Dictionary<string, string> Labels = new()
     {
-        ["status"] = "状态", ["note"] = "备注", ["vetoes"] = "一票否决", ["returnReason"] = "退回原因",
+        ["status"] = "状态", ["note"] = "备注", ["vetoes"] = "一票否决", ["returnReason"] = "退回原因", ["correctionReason"] = "更正原因",
         ["notApplicable"] = "不适用", ["count"] = "数量", ["level"] = "档次", ["failedSamples"] = "不合格样本数",
         ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形", ["clauses"] = "细则",
     };
@@ -52,8 +52,14 @@ public static class AuditChanges
         foreach (var (key, value) in before)
         {
             if (Identity.Contains(key) || !after.TryGetPropertyValue(key, out var other)) continue;
-            if (!JsonNode.DeepEquals(value, other)) changes.Add(new AuditChange(AuditChangeKind.Changed, Label(key), Display(key, value), Display(key, other)));
+            // A change that reads the same (null → "" is "空→空") is no change to a reader.
+            if (!JsonNode.DeepEquals(value, other) && Display(key, value) != Display(key, other))
+                changes.Add(new AuditChange(AuditChangeKind.Changed, Label(key), Display(key, value), Display(key, other)));
         }
+        // Facts only the after side carries (a district correction's reason): said as they are.
+        foreach (var (key, value) in after)
+            if (!Identity.Contains(key) && !before.ContainsKey(key) && !IsEmpty(value))
+                changes.Insert(0, new AuditChange(AuditChangeKind.Added, Label(key), After: Display(key, value)));
         if (before["entries"] is JsonArray oldEntries && after["entries"] is JsonArray newEntries)
             CompareEntries(oldEntries, newEntries, changes, Item(itemTitle));
         if (before["evidence"] is JsonArray oldEvidence && after["evidence"] is JsonArray newEvidence)

@@ -200,7 +200,10 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         var now = time.GetUtcNow();
         sheet.UpdatedAt = now;
         sheet.UpdatedBy = user.Identity!.Name!;
-        audit.Record(user.Identity!.Name!, "Evaluation.Correct", sheet, before, AuditWriter.Snapshot(sheet));
+        // The after side carries the correction's reason, so the audit row says why (AuditChanges: "新增更正原因（…）").
+        var after = System.Text.Json.Nodes.JsonNode.Parse(AuditWriter.Snapshot(sheet))!.AsObject();
+        after["correctionReason"] = request.Reason.Trim();
+        audit.Record(user.Identity!.Name!, "Evaluation.Correct", sheet, before, after.ToJsonString());
         db.Add(new SheetCorrection
         {
             PublicationId = publication.Id, EvaluationId = sheet.Id, VillageId = sheet.VillageId, Reason = request.Reason.Trim(),
