@@ -107,18 +107,23 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     {
         if (await LoadAsync(ct) is { } refused) return refused;
         if (!MayWrite) return Forbid();
-        if (!Editable) { PhotoError = "照片未上传：该表当前不能修改"; return Page(); }
+        // A post that carries no sheet fields at all (a script, or a page from before 上传照片 joined the sheet form)
+        // adds the photo only — under the evidence rules and their words — and never empties the stored sheet.
+        var carriesSheet = Request.Form.Keys.Any(k => k is "note" or "veto" || k.StartsWith("v.", StringComparison.Ordinal)
+            || k.StartsWith("c.", StringComparison.Ordinal) || k.StartsWith("cn.", StringComparison.Ordinal) || k.StartsWith("cd.", StringComparison.Ordinal)
+            || k.StartsWith("na.", StringComparison.Ordinal) || k.StartsWith("z.", StringComparison.Ordinal));
+        if (!Editable && carriesSheet) { PhotoError = "照片未上传：该表当前不能修改"; return Page(); }
         ReadForm();
         // A browser sends an unnamed, empty part when no file was chosen.
         var chosen = files.Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
-        if (Errors.Count > 0 || ItemErrors.Count > 0)
+        if (carriesSheet && (Errors.Count > 0 || ItemErrors.Count > 0))
         {
             PhotoError = "照片未上传，评分表也未保存：请先改正上方标出的错误，再重新选择照片上传";
             return Page();
         }
         if (chosen.Count == 0) { PhotoError = "照片未上传：请先选择要上传的照片（已填写的内容尚未保存）"; return Page(); }
         var savedDraft = false;
-        if (Sheet is null || Changed(Sheet))
+        if (Sheet is null || (carriesSheet && Changed(Sheet)))
         {
             var outcome = Sheet is null
                 ? await sheets.CreateAsync(User, new SheetWrite { VillageId = VillageId, Month = Month.ToString(), Kind = Kind.ToString(), Note = Note, Vetoes = Vetoes, Entries = [.. Values.Values] }, ct)
