@@ -42,6 +42,8 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
     {
         var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
         if (record is null || !User.IsAdminOf(record.DistrictId)) return Results.NotFound();
+        if (parameters is null && Infrastructure.Errors.ODataBodyErrors.Find(HttpContext) is { } wrong)
+            return Infrastructure.Errors.JsonFieldErrors.Result(HttpContext, wrong.Field, wrong.Message);
         EvaluationMonth? from = null;
         if (parameters?.TryGetValue("fromMonth", out var value) == true && value is string text && text.Length > 0)
         {
