@@ -99,7 +99,7 @@ public static class SheetJson
         }
         catch (System.Text.Json.JsonException e)
         {
-            var described = Infrastructure.Errors.JsonFieldErrors.Describe(e);
+            var described = Infrastructure.Errors.JsonFieldErrors.Describe(e, typeof(T));
             return (null, described?.Field, described?.Message);
         }
         return NullsIn(root) is { } nullField

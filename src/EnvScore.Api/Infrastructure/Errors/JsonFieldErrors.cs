@@ -15,13 +15,53 @@ public static partial class JsonFieldErrors
     public const string Title = "请求体中有字段的类型或取值不对，未保存任何内容 (a field of the body has the wrong JSON type)";
 
     /// <summary>The field path and Chinese message for a binding failure; null when the exception names no field.</summary>
-    public static (string Field, string Message)? Describe(JsonException exception)
+    /// <param name="exception">System.Text.Json's exception (its Path names the field).</param>
+    /// <param name="target">The type the body was read as, when known: the field's declared type is looked up along the
+    /// path (STJ names the record, not the member, when it binds constructor parameters).</param>
+    public static (string Field, string Message)? Describe(JsonException exception, Type? target = null)
     {
         var field = FieldOf(exception.Path);
         if (field is null) return null;
-        var expected = ExpectedFor(exception.Message);
+        var declared = target is null ? null : TypeAt(target, field);
+        var expected = declared is not null && !exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)
+            ? ExpectedOfType(ClrName(declared))
+            : ExpectedFor(exception.Message);
         if (expected is null && exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)) expected = "不能为null";
         return (field, $"字段{field}的值无效：{expected ?? "类型不对，应符合接口文档中的类型"} (wrong JSON type or value)");
+    }
+
+    /// <summary>The declared type of the member at a path like <c>entries[0].clauses[1].yes</c>; null when not found.</summary>
+    public static Type? TypeAt(Type root, string path)
+    {
+        var type = root;
+        foreach (var part in path.Split('.'))
+        {
+            var name = part;
+            var indexes = 0;
+            var bracket = part.IndexOf('[');
+            if (bracket >= 0) { name = part[..bracket]; indexes = part.Count(c => c == '['); }
+            if (name.Length > 0)
+            {
+                var property = type.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+                if (property is null) return null;
+                type = property.PropertyType;
+            }
+            for (var i = 0; i < indexes; i++)
+            {
+                var element = type.IsArray ? type.GetElementType()
+                    : type.GetInterfaces().Append(type).FirstOrDefault(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+                if (element is null) return null;
+                type = element;
+            }
+        }
+        return type;
+    }
+
+    private static string ClrName(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type != typeof(string) && typeof(System.Collections.IEnumerable).IsAssignableFrom(type)) return "System.Collections.Generic.List`1";
+        return type.FullName ?? type.Name;
     }
 
     /// <summary><c>$.entries[0].passed</c> → <c>entries[0].passed</c>; <c>$</c> or null → null.</summary>

@@ -34,7 +34,7 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
             // No library text reaches the client: the title says it in Chinese (the log keeps the exception).
             ProblemDetails = { Status = status, Title = title },
         };
-        if (BindingField(exception) is { } field) context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field.Field] = [field.Message] };
+        if (BindingField(http, exception) is { } field) context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field.Field] = [field.Message] };
         return await problems.TryWriteAsync(context);
     }
 
@@ -49,7 +49,7 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
                     ? $"请求体过大：此地址上限为{l}字节（{l / 1024 / 1024}MB） (content too large)"
                     : "请求体过大 (content too large)");
             }
-            if (BindingField(exception) is { } field)
+            if (BindingField(http, exception) is { } field)
                 return (400, ErrorCodes.InvalidJson, $"{field.Message}；未保存任何内容 (a field of the body has the wrong JSON type)");
             if (MissingParameter(bad.Message) is { } missing)
                 return (400, ErrorCodes.InvalidRequest, missing);
@@ -65,8 +65,10 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
     }
 
     /// <summary>A minimal API's JSON body with a wrong-typed field: the field and what it should be (<see cref="JsonFieldErrors"/>).</summary>
-    private static (string Field, string Message)? BindingField(Exception exception) =>
-        exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json } ? JsonFieldErrors.Describe(json) : null;
+    private static (string Field, string Message)? BindingField(HttpContext http, Exception exception) =>
+        exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json }
+            ? JsonFieldErrors.Describe(json, http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType)
+            : null;
 
     /// <summary>"failed to bind parameter "IFormFile file"" and the like, named in Chinese.</summary>
     private static string? MissingParameter(string message)
