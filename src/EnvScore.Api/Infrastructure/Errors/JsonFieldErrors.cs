@@ -22,6 +22,9 @@ public static partial class JsonFieldErrors
     {
         var field = FieldOf(exception.Path);
         if (field is null) return null;
+        // Only type and null errors name a field; a body that is not UTF-8 or not JSON is said so by the caller.
+        if (!exception.Message.Contains("could not be converted", StringComparison.Ordinal)
+            && !exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)) return null;
         var declared = target is null ? null : TypeAt(target, field);
         var expected = declared is not null && !exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)
             ? ExpectedOfType(ClrName(declared))

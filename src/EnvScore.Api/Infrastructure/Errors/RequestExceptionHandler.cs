@@ -67,7 +67,7 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
     /// <summary>A minimal API's JSON body with a wrong-typed field: the field and what it should be (<see cref="JsonFieldErrors"/>).</summary>
     private static (string Field, string Message)? BindingField(HttpContext http, Exception exception) =>
         exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json }
-            ? JsonFieldErrors.Describe(json, http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType)
+            ? JsonFieldErrors.Describe(json, (http.GetEndpoint() ?? http.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType)
             : null;
 
     /// <summary>"failed to bind parameter "IFormFile file"" and the like, named in Chinese.</summary>

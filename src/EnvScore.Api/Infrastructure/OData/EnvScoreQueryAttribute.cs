@@ -113,7 +113,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         if (ErrorsChinese(message)) return (Errors.ErrorCodes.InvalidQuery, message);
         System.Text.RegularExpressions.Match m;
         if ((m = Rx(@"The limit of '(\d+)' for (\w+) query has been exceeded")).Success)
-            return (Errors.ErrorCodes.InvalidQuery, $"超出上限：${m.Groups[2].Value.ToLowerInvariant()}不能超过{m.Groups[1].Value}；更多的行请按@odata.nextLink翻页 (${m.Groups[2].Value.ToLowerInvariant()} is limited to {m.Groups[1].Value})");
+            return (Errors.ErrorCodes.InvalidQuery, $"查询超出限制：${m.Groups[2].Value.ToLowerInvariant()}不能超过{m.Groups[1].Value}；更多的行请按@odata.nextLink翻页 (${m.Groups[2].Value.ToLowerInvariant()} is limited to {m.Groups[1].Value})");
         if ((m = Rx(@"Query option '(\w+)' is not allowed")).Success)
             return (Errors.ErrorCodes.UnsupportedQuery, m.Groups[1].Value.Equals("SkipToken", StringComparison.OrdinalIgnoreCase)
                 ? "不支持查询选项$skiptoken：翻页请直接请求回答中的@odata.nextLink，或用$skip与$top ($skiptoken is not supported)"
@@ -128,9 +128,9 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         if ((m = Rx(@"The query specified in the URI is not valid\. (.*)")).Success && !m.Groups[1].Value.StartsWith("The query specified", StringComparison.Ordinal))
             return Translate(m.Groups[1].Value);
         if (message.Contains("node count", StringComparison.OrdinalIgnoreCase) || message.Contains("MaxNodeCount", StringComparison.Ordinal))
-            return (Errors.ErrorCodes.InvalidQuery, "查询表达式过于复杂：最多100个节点 (the expression is too complex)");
+            return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：表达式最多100个节点 (the expression is too complex)");
         if (message.Contains("MaxExpansionDepth", StringComparison.Ordinal) || message.Contains("expansion depth", StringComparison.OrdinalIgnoreCase))
-            return (Errors.ErrorCodes.InvalidQuery, "$expand最多2层 ($expand is limited to depth 2)");
+            return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：$expand最多2层 ($expand is limited to depth 2)");
         if (message.Contains("target of an invocation", StringComparison.Ordinal) || message.Contains("overflow", StringComparison.OrdinalIgnoreCase))
             return (Errors.ErrorCodes.UnsupportedQuery, "查询无法执行：其中的常量或运算超出范围（如整数溢出）。请改小数值，支持的写法见 docs/api.md (the query cannot be evaluated)");
         if ((m = Rx(@"Syntax error at position (\d+) in '([^']*)'")).Success)
