@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # API under load (docs/performance.md): the district ranking query through the product's OData endpoint
 # with a bearer token, then the same rows from the raw-Npgsql yardstick app, each with wrk on loopback,
-# 32 connections for a bounded time. Usage (through ./envscore bench api): [--villages N] [--seconds 25]
+# 32 connections for a bounded time. Usage (through ./envscore bench api): [--villages N] [--seconds 25] [--connections 32]
+# [--miss]: the cache-miss path instead — another filter on every request (bench/miss.lua), product and yardstick,
+# at the given connections; the public page is not measured then.
+# Ports: ENVSCORE_BENCH_API_PORT (5098) and ENVSCORE_BENCH_YS_PORT (5099).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${ENVSCORE_DATA:-$ROOT/.data}"
 PGPORT="${ENVSCORE_BENCH_PG_PORT:-55433}"
-VILLAGES=500000; SECONDS_=25; CONNS=32; MONTH=202610
-while [ $# -gt 0 ]; do case "$1" in --villages) VILLAGES="$2"; shift 2;; --seconds) SECONDS_="$2"; shift 2;; --connections) CONNS="$2"; shift 2;; *) echo "unknown $1"; exit 2;; esac; done
+VILLAGES=500000; SECONDS_=25; CONNS=32; MONTH=202610; MISS=0
+while [ $# -gt 0 ]; do case "$1" in --villages) VILLAGES="$2"; shift 2;; --seconds) SECONDS_="$2"; shift 2;; --connections) CONNS="$2"; shift 2;; --miss) MISS=1; shift;; *) echo "unknown $1"; exit 2;; esac; done
 DB="envscore_bench_$VILLAGES"
 CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$DB;Maximum Pool Size=100"
-API_PORT=5098; YS_PORT=5099
+API_PORT=${ENVSCORE_BENCH_API_PORT:-5098}; YS_PORT=${ENVSCORE_BENCH_YS_PORT:-5099}
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 psqlb() { runuser -u postgres -- psql -h "$DATA/bench/sock" -p "$PGPORT" -U postgres -d "$DB" -tA -c "$1"; }
 
@@ -34,7 +37,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2
 trap cleanup EXIT
 wait_up() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not up: $1"; exit 1; }
 
-ConnectionStrings__EnvScore="$CS" Scheduling__Enabled=false Accounts__FailedLoginsPerAddress=1000 Logging__LogLevel__Default=Warning \
+# ENVSCORE_BENCH_API_CS_EXTRA: appended to the product's connection string only (e.g. ";Max Auto Prepare=0" for a before/after).
+ConnectionStrings__EnvScore="$CS${ENVSCORE_BENCH_API_CS_EXTRA:-}" Scheduling__Enabled=false Accounts__FailedLoginsPerAddress=1000 Logging__LogLevel__Default=Warning \
   ASPNETCORE_ENVIRONMENT=Production dotnet "$API_DLL" --urls "http://127.0.0.1:$API_PORT" --contentRoot "$ROOT/src/EnvScore.Api" >"$DATA/bench-api.log" 2>&1 &
 pids+=($!)
 dotnet "$ROOT/bench/EnvScore.RankingYardstick/bin/Release/net10.0/EnvScore.RankingYardstick.dll" "$CS" "$YS_PORT" >"$DATA/bench-yardstick.log" 2>&1 &
@@ -56,6 +60,26 @@ run() { # label url [header]
   wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d5s "$@" "$url" >/dev/null            # warm-up (JIT, pools, plans)
   echo "== $label"; wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --latency -s "$ROOT/bench/percentiles.lua" "$@" "$url" | tee "$DATA/bench-wrk-$label.txt"
 }
+if [ "$MISS" = 1 ]; then
+  TOWNSHIPS=$(psqlb "SELECT string_agg(DISTINCT township_id::text, ',') FROM village_results WHERE district_id = $DISTRICT_ID AND month = $MONTH")
+  echo "cache-miss path: townships $TOWNSHIPS; load $(cut -d' ' -f1-3 /proc/loadavg)"
+  miss() { # label mode url [header]
+    local label="$1" mode="$2" url="$3"; shift 3
+    wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d5s -s "$ROOT/bench/miss.lua" "$@" "$url" -- "$mode" "$MONTH" "$TOWNSHIPS" >/dev/null
+    echo "== $label (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    # ENVSCORE_BENCH_TRACE=1: CPU samples of the product during its first measured run (dotnet-trace, a dotnet tool).
+    if [ "$mode" = odata ] && [ -n "${ENVSCORE_BENCH_TRACE:-}" ] && [ ! -f "$DATA/bench-miss.nettrace" ]; then
+      "${HOME}/.dotnet/tools/dotnet-trace" collect -p "${pids[0]}" --profile dotnet-sampled-thread-time --duration 00:00:00:15 -o "$DATA/bench-miss.nettrace" >/dev/null 2>&1 &
+    fi
+    wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --timeout 10s --latency -s "$ROOT/bench/miss.lua" "$@" "$url" -- "$mode" "$MONTH" "$TOWNSHIPS" \
+      | tee "$DATA/bench-wrk-$label.txt" | grep -E 'percentiles|Non-2xx|Socket errors'
+  }
+  for i in 1 2; do
+    miss product-miss odata "http://127.0.0.1:$API_PORT" -H "Authorization: Bearer $TOKEN"
+    miss yardstick-miss yardstick "http://127.0.0.1:$YS_PORT"
+  done
+  exit 0
+fi
 run product "$ODATA" -H "Authorization: Bearer $TOKEN"
 run yardstick "$YARD"
 

@@ -63,7 +63,7 @@ public static class ComputeBench
     }
 
     /// <summary>One transaction for the batch, as ComputeJob runs it; returns the districts that did not succeed.</summary>
-    private static async Task<int> ComputeBatch(ProductHost host, int[] districts, EvaluationMonth month)
+    internal static async Task<int> ComputeBatch(ProductHost host, int[] districts, EvaluationMonth month)
     {
         await using var scope = host.Scope();
         var outcomes = await scope.ServiceProvider.GetRequiredService<MonthlyComputation>().RunManyAsync(districts, month, "bench", CancellationToken.None);
@@ -72,7 +72,7 @@ public static class ComputeBench
         return failed.Count;
     }
 
-    private static async Task<Result> Measure(string label, int districts, Func<Task<int>> body)
+    internal static async Task<Result> Measure(string label, int districts, Func<Task<int>> body)
     {
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);

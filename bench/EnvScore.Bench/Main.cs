@@ -20,10 +20,17 @@ public static class BenchMain
             case "compute":
                 return await ComputeBench.RunAsync(Need(db), month, int.Parse(Opt("rounds", "1")), int.Parse(Opt("parallel", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeParallelBatches.ToString())),
                     int.Parse(Opt("batch", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeBatchDistricts.ToString())), bool.Parse(Opt("yardstick", "true")));
+            case "floor":
+                return await FloorBench.RunAsync(Need(db), month, int.Parse(Opt("rounds", "1")), int.Parse(Opt("parallel", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeParallelBatches.ToString())),
+                    int.Parse(Opt("batch", new EnvScore.Api.Infrastructure.Scheduling.MonthlyScheduleOptions().ComputeBatchDistricts.ToString())), bool.Parse(Opt("yardstick", "true")));
+            case "stage-profile":
+                return await StageProfile.RunAsync(Need(db), month, int.Parse(Opt("sheets", "20000")));
             case "yardstick":
                 await ComputeBench.Yardstick(Need(db), month);
                 Console.WriteLine(await ComputeBench.CompareAsync(Need(db), month));
                 return 0;
+            case "whatif":
+                return await WhatIfBench.RunAsync(Need(db), month, int.Parse(Opt("districts", "0")));
             case "import":
                 return ImportBench.Run(int.Parse(Opt("files", "10")), int.Parse(Opt("villages", "10000")));
             default:
@@ -40,7 +47,10 @@ public static class BenchMain
             EnvScore.Bench generate  --db CS [--villages 500000] [--month 2026-10] [--seed 42]
             EnvScore.Bench compute   --db CS [--month 2026-10] [--rounds 1] [--batch 500] [--parallel 2] [--yardstick true|false]
                       (--batch, --parallel: as the compute job does by default; --batch 1 --parallel 1 = one district at a time, the request path)
+            EnvScore.Bench floor     --db CS [--month 2026-10] [--rounds 1] [--batch 500] [--parallel 2] [--yardstick true|false]
+                      (the product's computation against the floor: the read of the counted sheets + a binary COPY of its result rows)
             EnvScore.Bench yardstick --db CS [--month 2026-10]
+            EnvScore.Bench whatif    --db CS [--month 2026-10] [--districts 0 = all]   (after generate + compute)
             EnvScore.Bench import    [--files 10] [--villages 10000]
             """);
         return 2;

@@ -23,16 +23,19 @@ const string Sql = """
                    'applicableMax', s.applicable_max, 'deduction', s.deduction, 'score', s.score) ORDER BY s.ordinal), '[]')::text
             FROM village_result_sections s WHERE s.village_id = r.village_id AND s.month = r.month)
     FROM village_results r
-    WHERE r.township_id = $1 AND r.month = $2
+    WHERE r.township_id = $1 AND r.month = $2 AND r.final_score >= $3
     ORDER BY r.township_rank
-    LIMIT 50
+    LIMIT $4
     """;
 
-app.MapGet("/ranking", async (int townshipId, int month, HttpContext http) =>
+// Optional minScore and top (default 0 and 50): the cache-miss benchmark asks for another filter every time (bench/miss.lua).
+app.MapGet("/ranking", async (int townshipId, int month, decimal? minScore, int? top, HttpContext http) =>
 {
     await using var cmd = data.CreateCommand(Sql);
     cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = townshipId });
     cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = month });
+    cmd.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = minScore ?? 0 });
+    cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Clamp(top ?? 50, 1, 100) });
     await using var reader = await cmd.ExecuteReaderAsync();
     http.Response.ContentType = "application/json; charset=utf-8";
     await using var json = new Utf8JsonWriter(http.Response.BodyWriter);

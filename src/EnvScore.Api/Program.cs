@@ -1,10 +1,13 @@
 using EnvScore.Api.Commands;
+using EnvScore.Api.Features.Analysis;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Demo;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Notices;
 using EnvScore.Api.Features.Publication;
+using EnvScore.Api.Features.Rectifications;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Features.Spreadsheets;
 using EnvScore.Api.Infrastructure;
@@ -33,6 +36,9 @@ builder.AddEnvScoreAudit();
 builder.AddEnvScoreOData();
 builder.AddEnvScoreComputation();
 builder.AddEnvScorePublication();
+builder.AddRectifications();
+builder.AddEnvScoreNotices();
+builder.AddEnvScoreAnalysis();
 builder.AddEnvScoreWeb();
 builder.Services.AddAutoMapper(cfg => { }, typeof(Program));
 
@@ -60,6 +66,9 @@ app.MapRuleSetFiles();
 app.MapEvidence();
 app.MapSpreadsheets();
 app.MapPublication();
+app.MapRectifications();
+app.MapNotices();
+app.MapAnalysis();
 app.MapControllers();
 app.MapEnvScoreWeb();
 

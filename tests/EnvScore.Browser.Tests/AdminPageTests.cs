@@ -72,6 +72,12 @@ public sealed class AdminPageTests(BrowserFixture f)
         await Expect(page.Locator($"#f-{counted.Code}")).ToHaveValueAsync("0");
         var corrected = (await f.SheetAsync(BrowserFixture.Admin, villageId, month, "Self"))!.Value;
         Assert.Equal(0, corrected.GetProperty("entries").EnumerateArray().Single(e => e.GetProperty("itemCode").GetString() == counted.Code).GetProperty("count").GetInt32());
+        // The audit row of the correction says why, and no "备注：空→空" (the form's empty note is no change).
+        await page.GotoAsync($"/admin/audit?m={month}");
+        var row = page.Locator("#audit tr", new() { HasText = "现场复核无乱堆乱放" });
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("更正原因");
+        await Expect(row).Not.ToContainTextAsync("空→空");
 
         await page.GotoAsync($"/admin?m={month}");
         await page.Locator("#compute").ClickAsync();

@@ -7,8 +7,9 @@ namespace EnvScore.Browser.Tests;
 
 /// <summary>
 /// A documented example is a test: every fenced block of README.md and docs/*.md that contains a <c>curl</c> is run
-/// with bash, in order, file by file, against the service on real Kestrel (its own database: the demo district; the
-/// clock at 2026-11-10 10:00 Asia/Shanghai, so November 2026 — the month the examples use — is open).
+/// with bash, in order, file by file, against the service on real Kestrel (its own database: the demo district with
+/// Aug–Oct 2026 published; the clock from 2026-11-10 10:00 Asia/Shanghai, so November 2026 — the month the examples use —
+/// is open).
 /// <para>
 /// How a block runs: <c>http://127.0.0.1:5080</c> becomes the test server's address; the working directory holds what a
 /// reader's clone holds (<c>.data/demo-password.txt</c>, <c>scoring-rules/</c>) plus <c>现场.jpg</c>, a real photo;
@@ -27,10 +28,29 @@ public sealed class DocumentedExamplesTests(KestrelFactory factory) : IClassFixt
 
     private static IEnumerable<string> DocumentNames() => DocumentFiles().Where(f => Blocks(f).Any()).Select(f => Path.GetRelativePath(BrowserFixture.Root, f));
 
+    private static readonly SemaphoreSlim Once = new(1, 1);
+    private static bool _seeded;
+
+    /// <summary>
+    /// The service as a reader's <c>./envscore run</c> leaves it: the demo district with Aug–Oct published; the clock
+    /// moves a second each time it is read (so "after the rejection" and other orderings hold as in real time).
+    /// </summary>
+    private async Task<string> StartAsync()
+    {
+        var baseUrl = factory.Start();
+        await Once.WaitAsync();
+        try
+        {
+            if (!_seeded) { await factory.SeedHistoryAsync(); factory.Clock.AutoAdvanceAmount = TimeSpan.FromSeconds(1); _seeded = true; }
+            return baseUrl;
+        }
+        finally { Once.Release(); }
+    }
+
     [Theory, MemberData(nameof(Documents))]
     public async Task Every_curl_example_runs_against_the_service(string document)
     {
-        var baseUrl = factory.Start();
+        var baseUrl = await StartAsync();
         var work = Directory.CreateTempSubdirectory("envscore-docs-");
         try
         {

@@ -66,7 +66,8 @@ public sealed class MonthlyCycleTests(KestrelFactory factory) : IClassFixture<Ke
             await page.ScreenshotAsync(new() { Path = Path.Combine(Shots, "secretary-submitted.png"), FullPage = true });
         }
 
-        // — The district admin —
+        // — The district admin, after the township deadline (5 December 18:00; a month is not published before it) —
+        factory.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 6, 2, 0, 0, TimeSpan.Zero));
         await using (var context = await browser.NewContextAsync(desktop))
         {
             var page = await context.NewPageAsync();

@@ -53,6 +53,7 @@ public class CellConversionTests
         new("text-chinese-numeral", Text("三"), "三", null, "实际为\"三\""),
         new("text-full-width", Text("３"), "３", 3),
         new("text-with-unit", Text("3处"), "3处", 3),
+        new("text-with-another-unit", Text("3条"), "3条", 3), // a 条 typed on a 处 item (probe: "3处" on 乱拉乱挂 was refused)
         new("text-whole-decimal", Text("3.0"), "3.0", 3),
         new("decimals-whole", Num(3, "0.00"), "3.00", 3),
         new("decimals-fraction", Num(2.5, "0.00"), "2.50", null, "实际为\"2.50\""),

@@ -19,8 +19,6 @@ public class EnvScoreFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string Password = "Test-Passw0rd-42";
     private const string Template = "envscore_template";
-    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
-    private static bool _templateReady;
 
     private readonly string _database = $"envscore_{Guid.NewGuid():N}";
     private PostgresServer? _server;
@@ -33,9 +31,26 @@ public class EnvScoreFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString => _server!.ConnectionString(_database);
 
+    /// <summary>The server this class's database lives on: the shared test cluster unless a class needs its own.</summary>
+    protected virtual Task<PostgresServer> ServerAsync() => PostgresServer.GetAsync();
+
+    /// <summary>The server, once initialised.</summary>
+    public PostgresServer Postgres => _server!;
+
+    /// <summary>
+    /// A new database copied from the migrated, demo-seeded template (accounts' password <see cref="Password"/>), for a
+    /// test that runs the service as a separate process; the caller drops it.
+    /// </summary>
+    public static async Task<string> CreateDatabaseAsync(PostgresServer server, string name)
+    {
+        await EnsureTemplateAsync(server);
+        await server.ExecuteAsync($"CREATE DATABASE {name} TEMPLATE {Template}");
+        return server.ConnectionString(name);
+    }
+
     public async Task InitializeAsync()
     {
-        _server = await PostgresServer.GetAsync();
+        _server = await ServerAsync();
         await EnsureTemplateAsync(_server);
         await _server.ExecuteAsync($"CREATE DATABASE {_database} TEMPLATE {Template}");
     }
@@ -78,10 +93,10 @@ public class EnvScoreFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     private static async Task EnsureTemplateAsync(PostgresServer server)
     {
-        await TemplateLock.WaitAsync();
+        await server.TemplateLock.WaitAsync();
         try
         {
-            if (_templateReady) return;
+            if (server.TemplateReady) return;
             await server.ExecuteAsync($"DROP DATABASE IF EXISTS {Template} WITH (FORCE)");
             await server.ExecuteAsync($"CREATE DATABASE {Template}");
             await using (var seeding = new WebApplicationFactory<Program>().WithWebHostBuilder(b =>
@@ -95,11 +110,11 @@ public class EnvScoreFactory : WebApplicationFactory<Program>, IAsyncLifetime
                 seeding.CreateClient().Dispose(); // starting the host migrates and seeds
             }
             NpgsqlConnection.ClearAllPools(); // a template must have no open connections
-            _templateReady = true;
+            server.TemplateReady = true;
         }
         finally
         {
-            TemplateLock.Release();
+            server.TemplateLock.Release();
         }
     }
 }

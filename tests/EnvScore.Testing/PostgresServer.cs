@@ -16,10 +16,53 @@ public sealed class PostgresServer
     private static readonly string PgBin = Environment.GetEnvironmentVariable("ENVSCORE_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
 
     private readonly NpgsqlConnectionStringBuilder _server;
+    private readonly Cluster? _cluster;
 
-    private PostgresServer(string connectionString) => _server = new NpgsqlConnectionStringBuilder(connectionString);
+    private PostgresServer(string connectionString, Cluster? cluster = null)
+    {
+        _server = new NpgsqlConnectionStringBuilder(connectionString);
+        _cluster = cluster;
+    }
+
+    /// <summary>The cluster's data directory, socket folder and port, when this test run started it.</summary>
+    private sealed record Cluster(string Root, string Data, string Sock, int Port, bool AsRoot, string Options);
 
     public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    /// <summary>The server's port.</summary>
+    public int Port => _server.Port;
+
+    /// <summary>Set once the test template database exists on this server (EnvScoreFactory).</summary>
+    internal bool TemplateReady { get; set; }
+    internal SemaphoreSlim TemplateLock { get; } = new(1, 1);
+
+    /// <summary>
+    /// A cluster of its own (never the shared one, never ENVSCORE_TEST_DB), for a test class that stops and starts
+    /// PostgreSQL (fault tests): other classes keep their server. Removed at process exit like the shared one.
+    /// </summary>
+    public static async Task<PostgresServer> StartDedicatedAsync()
+    {
+        var server = await StartClusterAsync();
+        server._dedicated = true;
+        return server;
+    }
+
+    private bool _dedicated;
+
+    /// <summary>Stops this test run's dedicated cluster: <c>fast</c> (clients disconnected, clean) or <c>immediate</c> (like a crash).</summary>
+    public void Stop(string mode = "fast")
+    {
+        var c = _cluster is { } own && _dedicated ? own
+            : throw new InvalidOperationException("the shared test cluster is never stopped: use StartDedicatedAsync()");
+        Pg(c.AsRoot, "pg_ctl", "-D", c.Data, "-m", mode, "-w", "-t", "60", "stop");
+    }
+
+    /// <summary>Starts the stopped cluster again, on the same port.</summary>
+    public void Start()
+    {
+        var c = _cluster ?? throw new InvalidOperationException("only a cluster this test run started can be started");
+        Pg(c.AsRoot, "pg_ctl", "-D", c.Data, "-l", Path.Combine(c.Root, "server.log"), "-w", "-t", "60", "start", "-o", c.Options);
+    }
 
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = database, Pooling = true }.ConnectionString;
@@ -36,7 +79,11 @@ public sealed class PostgresServer
     {
         if (Environment.GetEnvironmentVariable("ENVSCORE_TEST_DB") is { Length: > 0 } existing)
             return new PostgresServer(existing);
+        return await StartClusterAsync();
+    }
 
+    private static async Task<PostgresServer> StartClusterAsync()
+    {
         RemoveStaleClusters();
         var root = Path.Combine(Path.GetTempPath(), $"{Prefix}{Guid.NewGuid():N}");
         var data = Path.Combine(root, "data");
@@ -48,23 +95,24 @@ public sealed class PostgresServer
 
         Pg(asRoot, "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8");
         // Throwaway data: durability settings off for speed (never for the run command).
-        Pg(asRoot, "pg_ctl", "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o",
-            $"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300");
+        var options = $"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
+        Pg(asRoot, "pg_ctl", "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o", options);
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
             {
                 NpgsqlConnection.ClearAllPools();
-                Pg(asRoot, "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop");
+                if (File.Exists(Path.Combine(data, "postmaster.pid"))) Pg(asRoot, "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop");
             }
+            catch (InvalidOperationException) { } // already stopped
             finally
             {
                 TryDelete(root);
             }
         };
         await Task.CompletedTask;
-        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres");
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", new Cluster(root, data, sock, port, asRoot, options));
     }
 
     private const string Prefix = "envscore-test-pg-";

@@ -210,6 +210,24 @@ public sealed record ConsequencePolicy
     public int? RewardAfterDemonstrationMonths { get; init; }
 }
 
+/// <summary>
+/// 整改 (the rectification loop, docs/rectification.md): how many days a problem found in a village has to be fixed — per
+/// item (<see cref="ItemDays"/>, by item code) or <see cref="DeadlineDays"/> — and whether the deductions of a counted
+/// self-evaluation become problems as well as those of a district spot-check. YAML: <c>rectification: {deadlineDays: 7,
+/// itemDays: {L03: 3}, includeSelfEvaluation: true}</c>; every field optional.
+/// </summary>
+public sealed record RectificationPolicy
+{
+    public static RectificationPolicy Default { get; } = new();
+    /// <summary>Calendar days (Asia/Shanghai) after the day a problem is found; 7 unless the sheet says otherwise.</summary>
+    public int DeadlineDays { get; init; } = 7;
+    public IReadOnlyDictionary<string, int> ItemDays { get; init; } = new Dictionary<string, int>();
+    public bool IncludeSelfEvaluation { get; init; }
+
+    /// <summary>The days a problem of this item has.</summary>
+    public int DaysFor(string itemCode) => ItemDays.TryGetValue(itemCode, out var days) ? days : DeadlineDays;
+}
+
 /// <summary>A complete scoring sheet (评分细则) in force from a month.</summary>
 public sealed record RuleSet
 {
@@ -225,6 +243,8 @@ public sealed record RuleSet
     public required CombinationPolicy Combination { get; init; }
     public MissingSheetPolicy MissingSheet { get; init; } = new();
     public ConsequencePolicy Consequences { get; init; } = ConsequencePolicy.None;
+    /// <summary>整改时限 and which sheets' deductions become problems (optional block <c>rectification</c>).</summary>
+    public RectificationPolicy Rectification { get; init; } = RectificationPolicy.Default;
 
     /// <summary>
     /// 百分制折算: when set (e.g. 100) and different from <see cref="TotalPoints"/>, the sheet score is converted to this

@@ -61,7 +61,7 @@ public static class RuleSetLoader
 
         public RuleSet? ReadRuleSet(YMapping node)
         {
-            var m = new Map(this, node, null, "code", "title", "version", "effectiveFrom", "totalPoints", "scale", "sections", "bonus", "vetoes", "tiers", "combination", "missingSheet", "consequences");
+            var m = new Map(this, node, null, "code", "title", "version", "effectiveFrom", "totalPoints", "scale", "sections", "bonus", "vetoes", "tiers", "combination", "missingSheet", "consequences", "rectification");
             var code = m.Text("code");
             var title = m.Text("title");
             var version = m.Int("version", min: 1);
@@ -83,6 +83,9 @@ public static class RuleSetLoader
             var combination = m.Get("combination") is { } c ? AsMap(c, null, "selfWeight", "districtWeight", "inflationThreshold") is { } cm ? ReadCombination(cm) : null : MissingMap<CombinationPolicy>(m, "combination");
             var missing = m.Get("missingSheet") is { } ms ? AsMap(ms, null, "score", "tier") is { } msm ? ReadMissing(msm, scoreScale) : null : new MissingSheetPolicy();
             var consequences = m.Get("consequences") is { } cs ? AsMap(cs, null, "interviewAfterRectifyMonths", "rewardAfterDemonstrationMonths") is { } csm ? ReadConsequences(csm) : null : ConsequencePolicy.None;
+            var rectification = m.Get("rectification") is { } rn
+                ? AsMap(rn, null, "deadlineDays", "itemDays", "includeSelfEvaluation") is { } rm ? ReadRectification(rm, sections) : null
+                : RectificationPolicy.Default;
             m.Done();
 
             if (sections is not null && total is not null && sections.All(s => s is not null))
@@ -93,13 +96,13 @@ public static class RuleSetLoader
                         $"各部分分值之和为{Num(sum)}分，与总分{Num(total.Value)}分不符", $"sections add up to {Num(sum)}, total is {Num(total.Value)}");
             }
             if (Problems.Count > 0 || code is null || title is null || version is null || month is null || total is null
-                || sections is null || bonus is null || tiers is null || combination is null || missing is null || consequences is null
+                || sections is null || bonus is null || tiers is null || combination is null || missing is null || consequences is null || rectification is null
                 || sections.Any(s => s is null) || vetoes.Any(v => v is null)) return null;
             return new RuleSet
             {
                 Code = code, Title = title, Version = version.Value, EffectiveFrom = month.Value, TotalPoints = total.Value,
                 Sections = sections.Select(s => s!).ToArray().AsReadOnly(), Bonus = bonus, Vetoes = vetoes.Select(v => v!).ToArray().AsReadOnly(),
-                Tiers = tiers, Combination = combination, MissingSheet = missing, Consequences = consequences,
+                Tiers = tiers, Combination = combination, MissingSheet = missing, Consequences = consequences, Rectification = rectification,
                 Scale = scale == total ? null : scale,
             };
         }
@@ -594,6 +597,45 @@ public static class RuleSetLoader
             "整治" or "rectify" => Tier.Rectify,
             _ => null,
         };
+
+        /// <summary>The <c>rectification</c> block: days ≥ 1 (default and per item; item codes must be items of the sheet), a switch.</summary>
+        private RectificationPolicy? ReadRectification(Map m, IReadOnlyList<Section?>? sections)
+        {
+            var days = m.Int("deadlineDays", min: 1, required: false);
+            var self = m.Bool("includeSelfEvaluation");
+            var itemDays = new Dictionary<string, int>(StringComparer.Ordinal);
+            var ok = true;
+            if (m.Get("itemDays") is { } node and not YScalar { IsNull: true })
+            {
+                if (node is not YMapping map)
+                {
+                    Report(RuleSetProblemKind.WrongType, node, null, "字段\"itemDays\"应为“评分项编号: 天数”的映射", "'itemDays' must map item codes to days");
+                    ok = false;
+                }
+                else
+                {
+                    var codes = sections?.Where(s => s is not null).SelectMany(s => s!.AllItems).Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+                    foreach (var entry in map.Entries)
+                    {
+                        var item = entry.Key.Value;
+                        if (codes is not null && !codes.Contains(item))
+                        {
+                            Report(RuleSetProblemKind.InvalidValue, entry.Key, item, $"整改时限中的评分项\"{item}\"不在本细则中", $"itemDays names an unknown item '{item}'");
+                            ok = false;
+                        }
+                        else if (entry.Value is not YScalar v || !int.TryParse(v.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var d) || d < 1)
+                        {
+                            Report(RuleSetProblemKind.WrongType, entry.Value, item, $"评分项\"{item}\"的整改天数应为不小于1的整数", $"days for '{item}' must be an integer ≥ 1");
+                            ok = false;
+                        }
+                        else itemDays[item] = d;
+                    }
+                }
+            }
+            m.Done();
+            if (!ok || (m.Get("deadlineDays") is YScalar { IsNull: false } && days is null)) return null;
+            return new RectificationPolicy { DeadlineDays = days ?? RectificationPolicy.Default.DeadlineDays, ItemDays = itemDays, IncludeSelfEvaluation = self ?? false };
+        }
 
         private ConsequencePolicy ReadConsequences(Map m)
         {

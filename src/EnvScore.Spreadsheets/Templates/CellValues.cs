@@ -21,6 +21,9 @@ namespace EnvScore.Spreadsheets.Templates;
 /// </summary>
 internal static class CellValues
 {
+    /// <summary>Chinese measure words a clerk types after a count (3处, 2户, 1辆 …), whatever the item's own unit.</summary>
+    private static readonly HashSet<char> MeasureWords = [.. "处户条辆个座块次人段间家棵份项名张只头亩台套座点起"];
+
     /// <summary>Largest serial that shows a date in 1900 (1900/12/31): a count typed into a date cell.</summary>
     public const double LastSerialOf1900 = 366;
 
@@ -99,6 +102,7 @@ internal static class CellValues
                 var t = CellText.Normalize(s);
                 if (t is null) return false;
                 if (unit is not null && t.EndsWith(unit, StringComparison.Ordinal)) t = t[..^unit.Length].TrimEnd();
+                else if (t.Length > 1 && MeasureWords.Contains(t[^1]) && char.IsAsciiDigit(t[^2])) t = t[..^1]; // "3处" on a 条 item: the number is clear
                 if (!decimal.TryParse(t, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out d))
                     return false;
                 break;

@@ -100,8 +100,14 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         Assert.All(rows, r => Assert.Contains(code, r));
         Assert.All(rows, r => Assert.Contains("2026年11月乡镇自评", r));
         Assert.Contains(submittedAt, rows[0]);
-        Assert.Contains("<details>", rows[0]);
-        Assert.Contains("&quot;status&quot;: &quot;Submitted&quot;", rows[0]); // the raw after JSON, indented
+        // The raw record (the sheet before and after, indented JSON) is one link away, not inlined in the list.
+        Assert.DoesNotContain("&quot;status&quot;", rows[0]);
+        Assert.Contains($"href=\"/admin/audit?record={ids[0]}\"", rows[0]);
+        var record = await PageAsync(admin, $"?record={ids[0]}");
+        Assert.Equal(new[] { ids[0] }, RowIds(record));
+        Assert.Contains("&quot;status&quot;: &quot;Submitted&quot;", record); // the raw after JSON, indented
+        Assert.Contains("状态：草稿→已提交", record);
+        Assert.Contains(code, record);
 
         // Filters: action, user, month, township — each narrows or empties the list.
         Assert.Equal(new[] { ids[0] }, RowIds(await PageAsync(admin, $"?village={code}&op=Evaluation.Submit")));
@@ -149,6 +155,43 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         Assert.Contains("href=\"/admin/audit?village=" + code + "&amp;op=Evaluation.Update&amp;p=2\"", await PageAsync(admin, $"?village={code}&op=Evaluation.Update"));
     }
 
+    /// <summary>
+    /// Issue #20: a township office's line (3G) gets every page within 100 KB of HTML. The worst audit page: 50 rows,
+    /// each the full default sheet before and after (a real sheet's JSON, ~30 entries) — it was 653 KB with the raw
+    /// records inlined.
+    /// </summary>
+    [Fact]
+    public async Task A_full_page_of_whole_sheet_edits_stays_within_the_100_KB_budget_and_the_raw_record_is_a_link_away()
+    {
+        var secretary = await factory.ClientForAsync(Secretary);
+        var admin = await factory.ClientForAsync("admin");
+        var id = await EditAndSubmitAsync(secretary, 7, Sheets.FirstOf<PerOccurrenceItem>());
+        var code = await VillageCodeAsync(admin, 7);
+        await using (var conn = new NpgsqlConnection(factory.ConnectionString))
+        {
+            await conn.OpenAsync();
+            // The product's own snapshot of the submitted sheet (every entry), as its audit row holds it.
+            string sheet;
+            await using (var read = new NpgsqlCommand($"SELECT after::text FROM audit_log WHERE evaluation_id = {id} AND action = 'Evaluation.Submit'", conn))
+                sheet = (string)(await read.ExecuteScalarAsync())!;
+            Assert.True(sheet.Length > 1_500, $"the sheet's JSON is {sheet.Length} characters");
+            await using var cmd = new NpgsqlCommand(
+                "INSERT INTO audit_log (at, user_name, action, evaluation_id, township_id, district_id, before, after) " +
+                $"SELECT now() + g * interval '1 minute', '{Secretary}', 'Evaluation.Replace', {id}, 1, e.district_id, @sheet::jsonb, @sheet::jsonb " +
+                $"FROM generate_series(1, 60) g, evaluations e WHERE e.id = {id}", conn);
+            cmd.Parameters.AddWithValue("sheet", sheet);
+            Assert.Equal(60, await cmd.ExecuteNonQueryAsync());
+        }
+
+        var response = await admin.GetAsync($"/admin/audit?village={code}");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        var html = System.Text.Encoding.UTF8.GetString(bytes);
+        Assert.Equal(50, RowIds(html).Length);
+        Assert.True(bytes.Length <= 100 * 1024, $"/admin/audit with 50 whole-sheet edits is {bytes.Length:N0} bytes of HTML (budget 102,400)");
+        var record = await PageAsync(admin, $"?record={RowIds(html)[0]}");
+        Assert.Contains("&quot;entries&quot;", record);
+    }
+
     [Fact]
     public async Task Another_districts_admin_sees_none_of_it_and_a_secretary_is_refused_the_page()
     {
@@ -161,6 +204,10 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         Assert.Empty(RowIds(html));
         Assert.Contains("没有符合条件的记录", html);
         Assert.Empty(RowIds(await PageAsync(foreign, "?township=1")));
+        var theirs = RowIds(await PageAsync(await factory.ClientForAsync("admin"), ""))[0];
+        var denied = await PageAsync(foreign, $"?record={theirs}"); // another district's record reads as none
+        Assert.Empty(RowIds(denied));
+        Assert.Contains("没有这条记录", denied);
         Assert.Equal(0, (await foreign.GetJsonAsync("/odata/AuditLog?$count=true")).GetProperty("@odata.count").GetInt32());
 
         Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/admin/audit")).StatusCode);

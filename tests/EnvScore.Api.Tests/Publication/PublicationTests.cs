@@ -62,6 +62,11 @@ public sealed class PublicationTests(PublicationFactory factory) : IClassFixture
         await (await admin.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { })).ExpectAsync(HttpStatusCode.Conflict);
         Assert.IsType<ComputationOutcome.Completed>(await factory.ComputeAsync());
 
+        // Not before the month's township deadline (found by a new user: November was published with days to go and its
+        // villages without a sheet yet on the black list as 未按时提交).
+        var early = await (await admin.PostAsJsonAsync("/api/publications/2026-11/publish", new { })).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("乡镇自评截止时间（2026年12月5日 18:00）未到", early.ToString());
+
         // Only the district admin publishes.
         await (await anonymous.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { })).ExpectAsync(HttpStatusCode.Unauthorized);
         await (await secretary.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { })).ExpectAsync(HttpStatusCode.Forbidden);
@@ -106,6 +111,8 @@ public sealed class PublicationTests(PublicationFactory factory) : IClassFixture
         var second = await (await admin.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { })).ExpectAsync(HttpStatusCode.Created);
         Assert.Equal(2, second.GetProperty("number").GetInt32());
         Assert.Equal("水稻乡反映第一村乱堆乱放处数录入有误", second.GetProperty("reason").GetString());
+        var secondRow = (await anonymous.GetJsonAsync("/odata/PublicationRevisions?$filter=number eq 2&$select=foreword")).GetProperty("value")[0];
+        Assert.Equal("现将10月评比结果通报如下。", secondRow.GetProperty("foreword").GetString()); // kept from revision 1 when none is given
 
         var after = (await anonymous.GetJsonAsync("/odata/Publications?$expand=revisions($orderby=number;$expand=villages($orderby=districtRank))"))
             .GetProperty("value")[0];

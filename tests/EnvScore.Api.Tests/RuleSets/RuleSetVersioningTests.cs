@@ -86,6 +86,31 @@ public class RuleSetVersioningTests(EnvScoreFactory factory) : IClassFixture<Env
         await (await admin.DeleteAsync($"/odata/RuleSets({id})")).ExpectAsync(HttpStatusCode.Conflict);
     }
 
+    /// <summary>Found by a new user: a future activation could not be taken back, and a month given as a number or before the file's start was silently changed.</summary>
+    [Fact]
+    public async Task A_future_activation_can_be_withdrawn_and_a_wrong_month_is_refused_not_ignored()
+    {
+        var admin = await factory.ClientForAsync("admin");
+        var id = (await (await admin.PostAsync("/api/rule-sets", Yaml(Version(9)))).ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        var number = await (await admin.PostAsync($"/odata/RuleSets({id})/Activate", Json("""{"fromMonth":202703}"""))).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("yyyy-MM", number.GetProperty("title").GetString());
+        var early = await (await admin.PostAsync($"/odata/RuleSets({id})/Activate", Json("""{"fromMonth":"2025-12"}"""))).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("早于文件中写明的起始月份2026年1月", early.GetProperty("title").GetString());
+        Assert.Equal("Draft", (await admin.GetJsonAsync($"/odata/RuleSets({id})")).GetProperty("status").GetString());
+
+        var active = await (await admin.PostAsync($"/odata/RuleSets({id})/Activate", Json("""{"fromMonth":"2027-03"}"""))).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(202703, active.GetProperty("effectiveFromMonth").GetInt32());
+        Assert.Equal(9, await VersionInForce("2027-03"));
+        await (await (await factory.ClientForAsync("inspector")).PostAsync($"/odata/RuleSets({id})/Withdraw", Json("{}"))).ExpectAsync(HttpStatusCode.Forbidden);
+        var back = await (await admin.PostAsync($"/odata/RuleSets({id})/Withdraw", Json("{}"))).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Draft", back.GetProperty("status").GetString());
+        Assert.NotEqual(9, await VersionInForce("2027-03"));
+        // The version in force now (the district's first, from 2026-01) cannot be withdrawn.
+        var inForce = await (await admin.PostAsync("/odata/RuleSets(1)/Withdraw", Json("{}"))).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("不能撤销", inForce.GetProperty("title").GetString());
+        await (await admin.DeleteAsync($"/odata/RuleSets({id})")).ExpectAsync(HttpStatusCode.NoContent); // a draft again
+    }
+
     [Fact]
     public async Task Drafts_are_private_to_their_district_and_deletable()
     {

@@ -86,10 +86,14 @@ public class SpreadsheetImportTests(EnvScoreFactory factory) : IClassFixture<Env
         var roundTrip = await (await secretary.PostAsync(At("import"), Upload(prefilled))).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(18, roundTrip.GetProperty("unchanged").GetInt32());
 
-        // Submit through the spreadsheet; a later upload is refused for the submitted sheets.
+        // Submit through the spreadsheet; the same file again leaves the submitted sheets alone (unchanged), a file that
+        // changes a submitted sheet is refused (SubmittedRowsTests has the web-form case).
         var submitted = await (await secretary.PostAsync(At("import", "&submit=true"), Upload(fixedFile))).ExpectAsync(HttpStatusCode.OK);
         Assert.True(submitted.GetProperty("submitted").GetBoolean());
-        var refused = await (await secretary.PostAsync(At("import"), Upload(fixedFile))).ExpectAsync(HttpStatusCode.BadRequest);
+        var same = await (await secretary.PostAsync(At("import"), Upload(fixedFile))).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(18, same.GetProperty("unchanged").GetInt32());
+        var changed = Fill(template, (ws, _, column) => ws.Cells[TemplateConventions.FirstDataRow, column(occurrence)].Value = 4);
+        var refused = await (await secretary.PostAsync(At("import"), Upload(changed))).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("已提交", refused.GetProperty("problems")[0].GetProperty("message").GetString());
     }
 

@@ -29,9 +29,9 @@ public static class AuditChanges
 
     private static readonly Dictionary<string, string> Labels = new()
     {
-        ["status"] = "状态", ["note"] = "备注", ["vetoes"] = "一票否决", ["returnReason"] = "退回原因",
+        ["status"] = "状态", ["note"] = "备注", ["vetoes"] = "一票否决", ["returnReason"] = "退回原因", ["correctionReason"] = "更正原因",
         ["notApplicable"] = "不适用", ["count"] = "数量", ["level"] = "档次", ["failedSamples"] = "不合格样本数",
-        ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形",
+        ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形", ["clauses"] = "细则",
     };
 
     /// <param name="itemTitle">The sheet's item titles by code, so that a change reads "乱堆乱放（L02）" rather than "L02"; null: codes only.</param>
@@ -52,8 +52,14 @@ public static class AuditChanges
         foreach (var (key, value) in before)
         {
             if (Identity.Contains(key) || !after.TryGetPropertyValue(key, out var other)) continue;
-            if (!JsonNode.DeepEquals(value, other)) changes.Add(new AuditChange(AuditChangeKind.Changed, Label(key), Display(key, value), Display(key, other)));
+            // A change that reads the same (null → "" is "空→空") is no change to a reader.
+            if (!JsonNode.DeepEquals(value, other) && Display(key, value) != Display(key, other))
+                changes.Add(new AuditChange(AuditChangeKind.Changed, Label(key), Display(key, value), Display(key, other)));
         }
+        // Facts only the after side carries (a district correction's reason): said as they are.
+        foreach (var (key, value) in after)
+            if (!Identity.Contains(key) && !before.ContainsKey(key) && !IsEmpty(value))
+                changes.Insert(0, new AuditChange(AuditChangeKind.Added, Label(key), After: Display(key, value)));
         if (before["entries"] is JsonArray oldEntries && after["entries"] is JsonArray newEntries)
             CompareEntries(oldEntries, newEntries, changes, Item(itemTitle));
         if (before["evidence"] is JsonArray oldEvidence && after["evidence"] is JsonArray newEvidence)
@@ -122,6 +128,10 @@ public static class AuditChanges
         null => "空",
         JsonArray { Count: 0 } => "空",
         JsonArray a => string.Join("、", a.Select(x => Display(key, x))),
+        // A clause input: its code and the one value it holds, e.g. "c=5", "a=是", "r=160/200".
+        JsonObject o when key == "clauses" => $"{(string?)o["code"]}=" + (o["numerator"] is { } n && o["denominator"] is { } d
+            ? $"{n.ToJsonString()}/{d.ToJsonString()}"
+            : string.Join("", o.Where(p => p.Key != "code" && p.Value is not null).Select(p => Display(p.Key, p.Value)))),
         JsonValue v when v.TryGetValue<bool>(out var b) => b ? "是" : "否",
         JsonValue v when v.TryGetValue<string>(out var s) => key == "status" && Enum.TryParse<EvaluationStatus>(s, out var status)
             ? EvaluationService.StatusName(status) : s.Length == 0 ? "空" : s,

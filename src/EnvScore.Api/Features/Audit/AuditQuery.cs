@@ -9,9 +9,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Audit;
 
-/// <summary>Filters of the audit page; every one optional. <see cref="Page"/> counts from 1.</summary>
+/// <summary>Filters of the audit page; every one optional. <see cref="Page"/> counts from 1;
+/// <see cref="Id"/> picks one row (the audit page's raw-record view).</summary>
 public sealed record AuditFilter(EvaluationMonth? Month = null, int? TownshipId = null, string? VillageCode = null,
-    string? Action = null, string? UserName = null, int Page = 1);
+    string? Action = null, string? UserName = null, int Page = 1, long? Id = null);
 
 /// <summary>One audit row with the sheet it belongs to (village, township, month, kind) and what changed.</summary>
 public sealed record AuditRow(long Id, DateTimeOffset At, string UserName, string Action, int? EvaluationId, int? Month,
@@ -67,6 +68,7 @@ public class AuditQuery(EnvScoreDbContext db)
             join v in db.Villages on e.VillageId equals v.Id into vs
             from v in vs.DefaultIfEmpty()
             select new { a, e, v };
+        if (filter.Id is { } id) rows = rows.Where(x => x.a.Id == id);
         if (filter.Month is { } month) rows = rows.Where(x => x.e.Month == month.Key);
         if (filter.TownshipId is { } township) rows = rows.Where(x => x.a.TownshipId == township);
         if (!string.IsNullOrWhiteSpace(filter.VillageCode)) { var code = filter.VillageCode.Trim(); rows = rows.Where(x => x.v.Code.StartsWith(code)); }

@@ -19,6 +19,13 @@ public class AuditWriter(EnvScoreDbContext db, TimeProvider time)
             TownshipId = evaluation.TownshipId, DistrictId = evaluation.DistrictId, Before = before, After = after,
         });
 
+    /// <summary>A change of something other than a sheet (a rectification problem), scoped to its township and district.</summary>
+    public void Record(string user, string action, int? townshipId, int? districtId, string? before, string? after) =>
+        db.AuditLog.Add(new AuditEntry
+        {
+            At = time.GetUtcNow(), UserName = user, Action = action, TownshipId = townshipId, DistrictId = districtId, Before = before, After = after,
+        });
+
     /// <summary>The state of a sheet as the audit log keeps it (no bytes of evidence).</summary>
     public static string Snapshot(Evaluation e) => JsonSerializer.Serialize(new
     {
@@ -26,6 +33,9 @@ public class AuditWriter(EnvScoreDbContext db, TimeProvider time)
         Entries = e.Entries.OrderBy(x => x.ItemCode, StringComparer.Ordinal).Select(x => new
         {
             x.ItemCode, x.NotApplicable, x.Count, x.Level, x.FailedSamples, x.Passed, x.ZeroConditions, x.Note,
+            // Clause inputs (细则): an import or save that changes only a clause is a change (and is audited as one).
+            Clauses = (x.Clauses ?? []).OrderBy(c => c.Code, StringComparer.Ordinal)
+                .Select(c => new { c.Code, c.Count, c.Level, c.Yes, c.Percent, c.Numerator, c.Denominator }),
         }),
         Evidence = e.Evidence.Select(x => new { x.Id, x.ItemCode, x.FileName, x.Size, x.Sha256 }),
     }, Json);

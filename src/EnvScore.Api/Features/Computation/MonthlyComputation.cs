@@ -95,6 +95,7 @@ public sealed class MonthlyComputation(
                     counts = await WriteResultsAsync(conn, ok, month, ok.ToDictionary(d => d, d => (inForce[d].Id, rules[inForce[d].Id], runs[d].Id)), ct);
             }
             written = clock.Elapsed;
+            EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.ComputeBeforeCommit);
             await tx.CommitAsync(ct);
         }
         catch (Exception e)
@@ -128,6 +129,7 @@ public sealed class MonthlyComputation(
                            "sheets scored and staged in {Staged:F1} s, results written in {Written:F1} s, committed in {Committed:F1} s",
             month, runs.Count - failures.Count, failures.Count, requested.Length - runs.Count,
             staged.TotalSeconds, (written - staged).TotalSeconds, (clock.Elapsed - written).TotalSeconds);
+        await Rectifications.RectificationIntake.AfterComputationAsync(scopes, [.. runs.Values.Where(r => r.Status == ComputationStatus.Succeeded).Select(r => r.DistrictId)], month, ct);
         return outcomes;
     }
 

@@ -56,6 +56,9 @@ internal static class SheetStaging
           AND (e.kind = {{SqlNames.Literal(EvaluationKind.District)}} OR NOT EXISTS (SELECT 1 FROM missing_submissions m WHERE m.village_id = e.village_id AND m.month = e.month))
         """;
 
+    /// <summary>The streaming read of the counted sheets (parameters @districts int[], @month int); the bench's floor reads with it.</summary>
+    internal static string CountedSheetsQuery => CountedSheetsSql;
+
     private sealed record Sheet(int Id, int DistrictId, int VillageId, bool IsDistrictCheck, int RuleSetId, DateTimeOffset? SubmittedAt, SheetEntries Entries);
 
     /// <summary>Distinct rule sets the counted sheets are bound to (normally the one in force), for the caller to parse up front.</summary>
@@ -293,9 +296,39 @@ internal static class SheetStaging
     }
 
     /// <summary>The sheet's findings as the results' jsonb column holds them (<see cref="ResultFinding"/>, property names as in C#).</summary>
-    public static string FindingsJson(SheetScore score) =>
-        System.Text.Json.JsonSerializer.Serialize(score.Findings.Select(f => new ResultFinding
-            { Section = f.Section, ItemCode = f.ItemCode, ItemTitle = f.ItemTitle, Points = f.Points, Text = f.Text }));
+    /// <remarks>
+    /// Written with a <see cref="System.Text.Json.Utf8JsonWriter"/> (UTF-8 kept as is, no \u escapes) on a buffer
+    /// reused per thread: the serializer with its reflection and escaping cost ~5× as much per sheet
+    /// (docs/performance.md). jsonb stores the same value either way.
+    /// </remarks>
+    public static string FindingsJson(SheetScore score)
+    {
+        var buffer = _findingsBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, FindingsWriterOptions))
+        {
+            json.WriteStartArray();
+            foreach (var f in score.Findings)
+            {
+                json.WriteStartObject();
+                json.WriteString(nameof(ResultFinding.Section), f.Section);
+                json.WriteString(nameof(ResultFinding.ItemCode), f.ItemCode);
+                json.WriteString(nameof(ResultFinding.ItemTitle), f.ItemTitle);
+                json.WriteNumber(nameof(ResultFinding.Points), f.Points);
+                json.WriteString(nameof(ResultFinding.Text), f.Text);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? _findingsBuffer;
+
+    private static readonly System.Text.Json.JsonWriterOptions FindingsWriterOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true,
+    };
 
     private static async Task Exec(NpgsqlConnection conn, string sql, CancellationToken ct)
     {

@@ -50,6 +50,7 @@ public class DemoMonths(EnvScoreDbContext db, RuleSetStore ruleSets, DeadlinePro
             if (back > 1) await publication.PublishAsync(DemoAdmin(district.Id), month, new PublishRequest(null, null, null, null), ct);
             log.LogInformation("Demo month {Month} loaded and computed{Published}", month, back > 1 ? " and published" : "");
         }
+        await DemoLedger.ShapeAsync(db, district.Id, time, ct);
     }
 
     private static ClaimsPrincipal DemoAdmin(int districtId) => new(new ClaimsIdentity(

@@ -60,6 +60,7 @@ public class EvaluationService(
             return new SheetOutcome.Conflict($"{village.Name}{month.ToChinese()}的{KindName(kind)}表已存在 (the sheet exists)");
         audit.Record(user.Identity!.Name!, "Evaluation.Create", sheet, null, AuditWriter.Snapshot(sheet));
         await db.SaveChangesAsync(ct);
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.SheetSaveBeforeCommit);
         await tx.CommitAsync(ct);
         return new SheetOutcome.Done(sheet, Created: true);
     }
@@ -163,6 +164,7 @@ public class EvaluationService(
         locked.UpdatedBy = user.Identity!.Name!;
         audit.Record(user.Identity!.Name!, action, locked, before, AuditWriter.Snapshot(locked));
         await db.SaveChangesAsync(ct);
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.SheetSaveBeforeCommit);
         await tx.CommitAsync(ct);
         return new SheetOutcome.Done(locked);
     }

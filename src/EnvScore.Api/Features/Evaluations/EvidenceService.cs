@@ -81,6 +81,7 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
         sheet.UpdatedAt = now;
         sheet.UpdatedBy = userName;
         audit.Record(userName, "Evidence.Add", sheet, before, AuditWriter.Snapshot(sheet));
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.ReachAtCommit(EnvScore.Api.Infrastructure.Faults.FaultPoint.EvidenceAtCommit);
         await db.SaveChangesAsync(ct); // one SaveChanges: the photos and the audit entry together, or nothing
         return new EvidenceOutcome.Added(added);
     }

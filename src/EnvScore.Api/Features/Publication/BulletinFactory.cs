@@ -30,30 +30,44 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
     /// <summary>A computed, unpublished (or under-correction) month as it would be published now — for district review.</summary>
     public async Task<Bulletin?> PreviewAsync(int districtId, EvaluationMonth month, DateOnly date, CancellationToken ct)
     {
+        if (await WorkingRowsAsync(districtId, month, ct) is not { } working) return null;
+        var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);
+        var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == working.RuleSetId, ct));
+        return Build(month, "【预览·未发布】" + PublicationService.DefaultTitle(month), date, district.Name, "本表为审核预览，尚未发布，不得对外公开。",
+            rules, working.Villages, working.Townships);
+    }
+
+    /// <summary>
+    /// The month's working results shaped as the rows publication would freeze now (unsaved, <c>RevisionId</c> 0), or
+    /// null when the month has not been computed. The one mapping from working to published rows for the Excel
+    /// preview and the notice preview (Features/Notices).
+    /// </summary>
+    public async Task<WorkingRows?> WorkingRowsAsync(int districtId, EvaluationMonth month, CancellationToken ct)
+    {
         var results = await db.VillageResults.AsNoTracking().Include(r => r.Village).ThenInclude(v => v!.Township)
             .Where(r => r.DistrictId == districtId && r.Month == month.Key).ToListAsync(ct);
         if (results.Count == 0) return null;
         var townshipResults = await db.TownshipResults.AsNoTracking().Include(t => t.Township)
             .Where(t => t.DistrictId == districtId && t.Month == month.Key).ToListAsync(ct);
-        var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);
-        var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == results[0].RuleSetId, ct));
         var villages = results.Select(r => new PublishedVillageResult
         {
-            VillageId = r.VillageId, VillageCode = r.Village!.Code, VillageName = r.Village.Name, TownshipId = r.TownshipId,
-            TownshipCode = r.Village.Township!.Code, TownshipName = r.Village.Township.Name, FinalScore = r.FinalScore, Tier = r.Tier,
-            TierReason = r.TierReason, DistrictRank = r.DistrictRank, TownshipRank = r.TownshipRank, Movement = r.Movement,
+            VillageId = r.VillageId, DistrictId = r.DistrictId, Month = r.Month, VillageCode = r.Village!.Code, VillageName = r.Village.Name,
+            TownshipId = r.TownshipId, TownshipCode = r.Village.Township!.Code, TownshipName = r.Village.Township.Name,
+            SelfScore = r.SelfScore, DistrictScore = r.DistrictScore, FinalScore = r.FinalScore, Tier = r.Tier, VetoCodes = r.VetoCodes,
+            TierReason = r.TierReason, DistrictRank = r.DistrictRank, TownshipRank = r.TownshipRank, PreviousDistrictRank = r.PreviousDistrictRank,
+            Movement = r.Movement, ConsecutiveMonthsInTier = r.ConsecutiveMonthsInTier,
             OnRedList = r.OnRedList, OnBlackList = r.OnBlackList, Vetoed = r.Vetoed, MissingSheet = r.MissingSheet,
             InterviewFlag = r.InterviewFlag, RewardFlag = r.RewardFlag, InflatedFlag = r.InflatedFlag, Explanation = r.Explanation,
             Findings = r.Findings,
         }).ToList();
         var townships = townshipResults.Select(t => new PublishedTownshipResult
         {
-            TownshipId = t.TownshipId, TownshipCode = t.Township!.Code, TownshipName = t.Township.Name, Rank = t.Rank,
-            MeanFinalScore = t.MeanFinalScore, VillageCount = t.VillageCount, DemonstrationCount = t.DemonstrationCount,
+            TownshipId = t.TownshipId, DistrictId = t.DistrictId, Month = t.Month, TownshipCode = t.Township!.Code, TownshipName = t.Township.Name,
+            Rank = t.Rank, MeanFinalScore = t.MeanFinalScore, VillageCount = t.VillageCount, SubmittedCount = t.SubmittedCount,
+            OnTimeCount = t.OnTimeCount, MissingCount = t.MissingCount, DemonstrationCount = t.DemonstrationCount,
             UpgradeCount = t.UpgradeCount, RectifyCount = t.RectifyCount,
         }).ToList();
-        return Build(month, "【预览·未发布】" + PublicationService.DefaultTitle(month), date, district.Name, "本表为审核预览，尚未发布，不得对外公开。",
-            rules, villages, townships);
+        return new WorkingRows(villages, townships, results[0].RuleSetId);
     }
 
     private static Bulletin Build(EvaluationMonth month, string title, DateOnly date, string issuedBy, string? foreword, RuleSet rules,
@@ -130,3 +144,6 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
         return lines;
     }
 }
+
+/// <summary>Working results shaped as published rows (see <see cref="BulletinFactory.WorkingRowsAsync"/>).</summary>
+public sealed record WorkingRows(List<PublishedVillageResult> Villages, List<PublishedTownshipResult> Townships, int RuleSetId);

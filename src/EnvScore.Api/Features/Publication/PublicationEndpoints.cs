@@ -82,10 +82,13 @@ public static class PublicationEndpoints
             Answer(await service.CorrectSheetAsync(http.User, id, EntityTagCondition.Parse(http.Request.Headers.IfMatch)?.AndIfNoneMatch(EntityTagCondition.Parse(http.Request.Headers.IfNoneMatch)), request, ct), http));
 
         // Published revisions are public; the file is built from the frozen rows every time (same rows → same content).
-        app.MapGet("/api/bulletins/{districtId:int}/{month}/{revision:int}", async (int districtId, string month, int revision,
-            EnvScoreDbContext db, BulletinFactory bulletins, CancellationToken ct) =>
+        // ?format=docx: the notice (通报) as an official document (Features/Notices); default xlsx.
+        app.MapGet("/api/bulletins/{districtId:int}/{month}/{revision:int}", async (int districtId, string month, int revision, string? format,
+            EnvScoreDbContext db, BulletinFactory bulletins, Notices.NoticeService notices, CancellationToken ct) =>
         {
             if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(month);
+            if (BadFormat(format) is { } bad) return bad;
+            if (format == "docx") return await Notices.NoticeEndpoints.RevisionDocxAsync(districtId, m, revision, notices, ct);
             var found = await db.Set<PublicationRevision>().AsNoTracking()
                 .SingleOrDefaultAsync(r => r.DistrictId == districtId && r.Month == m.Key && r.Number == revision, ct);
             if (found is null) return Results.NotFound();
@@ -93,12 +96,14 @@ public static class PublicationEndpoints
             return Results.File(bytes, BulletinFactory.XlsxType, $"{m.ToChinese()}月评比通报-第{revision}版.xlsx");
         }).AllowAnonymous();
 
-        app.MapGet("/api/bulletins/{districtId:int}/{month}/preview", async (int districtId, string month, HttpContext http,
-            BulletinFactory bulletins, TimeProvider time, CancellationToken ct) =>
+        app.MapGet("/api/bulletins/{districtId:int}/{month}/preview", async (int districtId, string month, string? format, HttpContext http,
+            BulletinFactory bulletins, Notices.NoticeService notices, TimeProvider time, CancellationToken ct) =>
         {
             if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(month);
+            if (BadFormat(format) is { } bad) return bad;
             if (http.User.DistrictId() != districtId) return Results.Forbid();
             var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), ChinaTime.Zone).DateTime);
+            if (format == "docx") return await Notices.NoticeEndpoints.PreviewDocxAsync(districtId, m, today, notices, ct);
             if (await bulletins.PreviewAsync(districtId, m, today, ct) is not { } bulletin)
                 return Results.Problem(title: $"{m.ToChinese()}尚未计算，没有可预览的通报 (not computed)", statusCode: 404);
             return Results.File(BulletinWriter.Write(bulletin), BulletinFactory.XlsxType, $"{m.ToChinese()}月评比通报-预览.xlsx");
@@ -106,6 +111,9 @@ public static class PublicationEndpoints
 
         return app;
     }
+
+    private static IResult? BadFormat(string? format) => format is null or "xlsx" or "docx" ? null
+        : Results.Problem(title: $"格式应为\"xlsx\"（表格）或\"docx\"（通报文件），实际为\"{format}\" (format must be xlsx or docx)", statusCode: 400);
 
     private static IResult BadMonth(string month) =>
         Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);

@@ -44,9 +44,21 @@ public sealed class PublicationGuard(EnvScoreDbContext db) : IMonthPublicationGu
 
 /// <summary>Publishing (freezing) a computed month, opening a correction, correcting a sheet of a published month.</summary>
 public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, RuleSets.RuleSetStore ruleSets, IMapper mapper, TimeProvider time,
-    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache)
+    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache, Calendar.CalendarService calendars)
 {
     public const int MaxTitle = 200, MaxForeword = 4000, MaxReason = 2000;
+
+    /// <summary>
+    /// Why the month cannot be published yet (null when it can): the township deadline of the district's calendar has
+    /// not passed.
+    /// </summary>
+    public async Task<string?> NotYetDueAsync(int districtId, EvaluationMonth month, CancellationToken ct)
+    {
+        var deadline = (await calendars.ForMonthAsync(districtId, month, ct)).TownshipDeadline;
+        return time.GetUtcNow() < deadline
+            ? $"{month.ToChinese()}乡镇自评截止时间（{TimeZoneInfo.ConvertTime(deadline, ChinaTime.Zone):yyyy年M月d日 HH:mm}）未到，不能发布通报；截止后再发布 (the township deadline has not passed)"
+            : null;
+    }
 
     public static string DefaultTitle(EvaluationMonth month) => $"{month.ToChinese()}农村人居环境集中整治月评比通报";
 
@@ -59,6 +71,9 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         if (request.Foreword?.Length > MaxForeword) errors["foreword"] = [$"前言不能超过{MaxForeword}字 (foreword too long)"];
         if (request.Reason?.Length > MaxReason) errors["reason"] = [$"更正原因不能超过{MaxReason}字 (reason too long)"];
         if (errors.Count > 0) return new PublicationOutcome.Invalid(errors);
+        // Not before the township deadline: until then a village without a sheet is not missing, only not yet in
+        // (a month published early would put them on the black list as 未按时提交 with days to go).
+        if (await NotYetDueAsync(districtId, month, ct) is { } early) return new PublicationOutcome.Conflict(early);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The computation's lock: while a month is being frozen it cannot be recomputed (the computation gets 409).
@@ -99,7 +114,9 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         {
             DistrictId = districtId, Month = month.Key, Number = publication.LatestRevision + 1, Title = title,
             Date = request.Date ?? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, ChinaTime.Zone).DateTime),
-            Foreword = string.IsNullOrWhiteSpace(request.Foreword) ? null : request.Foreword.Trim(), Reason = reason,
+            // A correction left without a foreword keeps the one its readers saw (found by a new user: revision 2 lost it).
+            Foreword = !string.IsNullOrWhiteSpace(request.Foreword) ? request.Foreword.Trim()
+                : publication.Revisions.OrderByDescending(r => r.Number).FirstOrDefault()?.Foreword, Reason = reason,
             PublishedAt = now, PublishedBy = user.Identity!.Name!, ComputationRunId = runId, RuleSetId = villages[0].RuleSetId,
             Villages = villages.Select(r => new PublishedVillageResult
             {
@@ -125,6 +142,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.CorrectionOpen = false;
         publication.CorrectionReason = null;
         await db.SaveChangesAsync(ct);
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.PublishBeforeCommit);
         await tx.CommitAsync(ct);
         await pageCache.EvictByTagAsync(Pages.WebSetup.PublishedTag, ct); // the public pages show the new revision at once
         return new PublicationOutcome.Published(revision);
@@ -182,7 +200,10 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         var now = time.GetUtcNow();
         sheet.UpdatedAt = now;
         sheet.UpdatedBy = user.Identity!.Name!;
-        audit.Record(user.Identity!.Name!, "Evaluation.Correct", sheet, before, AuditWriter.Snapshot(sheet));
+        // The after side carries the correction's reason, so the audit row says why (AuditChanges: "新增更正原因（…）").
+        var after = System.Text.Json.Nodes.JsonNode.Parse(AuditWriter.Snapshot(sheet))!.AsObject();
+        after["correctionReason"] = request.Reason.Trim();
+        audit.Record(user.Identity!.Name!, "Evaluation.Correct", sheet, before, after.ToJsonString());
         db.Add(new SheetCorrection
         {
             PublicationId = publication.Id, EvaluationId = sheet.Id, VillageId = sheet.VillageId, Reason = request.Reason.Trim(),

@@ -80,6 +80,10 @@ public class RuleSetStore(EnvScoreDbContext db, TimeProvider time, IMemoryCache 
             return new RuleSetWrite.Conflict("该版本已启用，不能再次启用 (this version is already active)");
         var month = from ?? EvaluationMonth.FromKey(record.EffectiveFromMonth);
         var current = ChinaTime.MonthOf(time.GetUtcNow());
+        var written = EvaluationMonth.FromKey(record.EffectiveFromMonth);
+        if (month < written)
+            return new RuleSetWrite.Conflict($"起始月份{month.ToChinese()}早于文件中写明的起始月份{written.ToChinese()}（effectiveFrom）；请从{written.ToChinese()}或以后启用，或修改文件 " +
+                "(activation before the file's effectiveFrom)");
         var inForce = await ResolveAsync(record.DistrictId, month, ct);
         if (inForce is not null && month <= current)
             return new RuleSetWrite.Conflict(
@@ -94,6 +98,34 @@ public class RuleSetStore(EnvScoreDbContext db, TimeProvider time, IMemoryCache 
         record.ActivatedBy = user;
         if (!await db.TrySaveUniqueAsync(ct))
             return new RuleSetWrite.Conflict($"已有版本自{month.ToChinese()}起启用 (another version already starts in this month)");
+        return new RuleSetWrite.Updated(record);
+    }
+
+    /// <summary>
+    /// Takes back an activation that has not taken effect: an active version whose first month has not started goes
+    /// back to a draft (editable, deletable, activatable again), so a district can replace a sheet it activated for the
+    /// future. Conflict once its month has started (the rules of a started month are fixed) or when a sheet uses it.
+    /// </summary>
+    /// <summary>Why this version's activation cannot be taken back (null when it can, sheets aside): the rule pages ask.</summary>
+    public string? WhyNotWithdrawable(RuleSetRecord record)
+    {
+        if (record.Status != RuleSetStatus.Active) return "该版本尚未启用，无需撤销 (this version is not active)";
+        var start = EvaluationMonth.FromKey(record.EffectiveFromMonth);
+        var current = ChinaTime.MonthOf(time.GetUtcNow());
+        return start <= current
+            ? $"该版本自{start.ToChinese()}起已执行（当前为{current.ToChinese()}），不能撤销；如需调整请导入新版本并从以后的月份启用 (a version in force cannot be withdrawn)"
+            : null;
+    }
+
+    public async Task<RuleSetWrite> WithdrawAsync(RuleSetRecord record, string user, CancellationToken ct = default)
+    {
+        if (WhyNotWithdrawable(record) is { } why) return new RuleSetWrite.Conflict(why);
+        if (await db.Evaluations.AnyAsync(e => e.RuleSetId == record.Id, ct))
+            return new RuleSetWrite.Conflict("已有评分表使用该版本，不能撤销 (sheets use this version)");
+        record.Status = RuleSetStatus.Draft;
+        record.ActivatedAt = null;
+        record.ActivatedBy = null;
+        await db.SaveChangesAsync(ct);
         return new RuleSetWrite.Updated(record);
     }
 

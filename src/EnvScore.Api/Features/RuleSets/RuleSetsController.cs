@@ -45,13 +45,25 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
         if (parameters is null && Infrastructure.Errors.ODataBodyErrors.Find(HttpContext) is { } wrong)
             return Infrastructure.Errors.JsonFieldErrors.Result(HttpContext, wrong.Field, wrong.Message);
         EvaluationMonth? from = null;
-        if (parameters?.TryGetValue("fromMonth", out var value) == true && value is string text && text.Length > 0)
+        if (!ModelState.IsValid) // a body OData could not read (e.g. "fromMonth": 202703, a number for a string)
+            return Results.Problem(title: "fromMonth应为\"yyyy-MM\"格式的字符串（如\"2027-01\"） (fromMonth must be a \"yyyy-MM\" string)", statusCode: 400);
+        if (parameters?.TryGetValue("fromMonth", out var value) == true && value is not null && value is not "")
         {
-            if (!EvaluationMonth.TryParse(text, out var m))
-                return Results.Problem(title: $"fromMonth格式应为\"yyyy-MM\"，实际为\"{text}\" (fromMonth must be yyyy-MM)", statusCode: 400);
+            // A month given in any other form is refused, never ignored (202703 as a number used to fall back to the file's month).
+            if (value is not string text || !EvaluationMonth.TryParse(text, out var m))
+                return Results.Problem(title: $"fromMonth应为\"yyyy-MM\"格式的字符串（如\"2027-01\"），实际为{System.Text.Json.JsonSerializer.Serialize(value)} (fromMonth must be a \"yyyy-MM\" string)", statusCode: 400);
             from = m;
         }
         return RuleSetResults.From(await store.ActivateAsync(record, from, User.Identity!.Name!, ct));
+    }
+
+    /// <summary>POST RuleSets(k)/Withdraw: an activation for a month that has not started goes back to a draft.</summary>
+    [HttpPost, Authorize(Roles = Roles.DistrictAdmin)]
+    public async Task<IResult> Withdraw(int key, CancellationToken ct)
+    {
+        var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
+        if (record is null || !User.IsAdminOf(record.DistrictId)) return Results.NotFound();
+        return RuleSetResults.From(await store.WithdrawAsync(record, User.Identity!.Name!, ct));
     }
 
     [Authorize(Roles = Roles.DistrictAdmin)]

@@ -17,6 +17,7 @@ public static class RuleSetsModel
 
         var activate = type.Action("Activate").ReturnsFromEntitySet<RuleSetRecord>("RuleSets");
         activate.Parameter<string>("fromMonth").Optional();
+        type.Action("Withdraw").ReturnsFromEntitySet<RuleSetRecord>("RuleSets");
 
         var inForce = type.Collection.Function("InForce").ReturnsFromEntitySet<RuleSetRecord>("RuleSets");
         inForce.Parameter<int>("districtId");

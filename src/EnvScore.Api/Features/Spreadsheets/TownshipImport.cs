@@ -67,6 +67,13 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
         // What the upload is checked against; compared again under the row locks before anything is written.
         var seen = await Scope(townshipId, context.Month, kind).AsNoTracking()
             .Select(e => new { e.VillageId, e.Id, e.Version, e.Status }).ToDictionaryAsync(e => e.VillageId, ct);
+        // Submitted or locked sheets: a row that still says exactly what is stored is left alone (counted unchanged) —
+        // the template comes pre-filled with them, so a township that submitted a village on the web form can still
+        // upload the rest; a row that differs is refused.
+        var frozenIds = seen.Values.Where(s => s.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked).Select(s => s.Id).ToList();
+        var frozen = frozenIds.Count == 0 ? [] : await db.Evaluations.AsNoTracking().Include(e => e.Entries)
+            .Where(e => frozenIds.Contains(e.Id)).ToDictionaryAsync(e => e.VillageId, ct);
+        var frozenUnchanged = 0;
         var incoming = new List<(Village Village, List<EvaluationEntry> Entries, List<string> Vetoes, string? Note)>();
         foreach (var row in parsed.Villages.Where(r => !r.HasProblems))
         {
@@ -77,9 +84,18 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
                     warnings.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：整行空白，未导入；已有的{EvaluationService.KindName(kind)}表保持不变 (blank row: stored sheet kept)"));
                 continue;
             }
-            if (seen.TryGetValue(village.Id, out var stored) && stored.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
+            if (frozen.TryGetValue(village.Id, out var kept))
             {
-                problems.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：本月{EvaluationService.KindName(kind)}表{EvaluationService.StatusName(stored.Status)}，不能再导入；如需修改请联系区里退回 (the sheet is {stored.Status})"));
+                var (asUploaded, _) = TemplateLayouts.Entries(context.Rules, row.Values);
+                var same = new Evaluation
+                {
+                    Id = kept.Id, VillageId = kept.VillageId, Month = kept.Month, Kind = kept.Kind, CreatedBy = "", UpdatedBy = "", Status = kept.Status,
+                    Note = string.IsNullOrWhiteSpace(row.Values.Note) ? null : row.Values.Note.Trim(), Vetoes = row.Values.VetoCode is { } fv ? [fv] : [],
+                    ReturnReason = kept.ReturnReason, Entries = asUploaded,
+                };
+                if (AuditWriter.Snapshot(Meaning(same)) == AuditWriter.Snapshot(Meaning(kept))) { frozenUnchanged++; continue; }
+                problems.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：本月{EvaluationService.KindName(kind)}表{EvaluationService.StatusName(kept.Status)}，" +
+                    $"表中内容与{EvaluationService.StatusName(kept.Status)}的不同，不能再导入；请恢复为下载时的内容，或联系区里退回后再修改 (the sheet is {kept.Status} and the row differs)"));
                 continue;
             }
             if (row.Values.Note is { Length: > EvaluationService.MaxNoteLength } longNote)
@@ -120,7 +136,7 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
         // All or nothing: one transaction for the whole township, under the same row locks as the sheet writer.
         var userName = user.Identity!.Name!;
         var now = time.GetUtcNow();
-        int created = 0, updated = 0, unchanged = 0;
+        int created = 0, updated = 0, unchanged = frozenUnchanged;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await sheets.LockAsync([.. seen.Values.Select(e => e.Id)], ct);
         var existing = await Scope(townshipId, context.Month, kind)
@@ -177,9 +193,27 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             audit.Record(userName, stored is null ? "Evaluation.Import" : "Evaluation.ImportUpdate", sheet, before, AuditWriter.Snapshot(sheet));
         }
         if (!await TrySaveAsync(ct)) return new ImportReport(409, ConcurrentChange, [], warnings);
+        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.ImportBeforeCommit);
         await tx.CommitAsync(ct);
         return new ImportReport(200, $"导入成功：新建{created}份，更新{updated}份，未变{unchanged}份{(submit ? "，已全部提交" : "（草稿）")} (imported)",
             [], warnings, created, updated, unchanged, submit);
+    }
+
+    /// <summary>
+    /// A sheet as its meaning: entries that say nothing (a count or failed samples of 0 or none, no level, no pass/fail,
+    /// no N/A, no condition, no note, no clause input other than 0/no) left out — a blank counting cell reads as 0,
+    /// while the web form or the API may have left the item out; both mean "nothing found".
+    /// </summary>
+    private static Evaluation Meaning(Evaluation e)
+    {
+        static bool Silent(ClauseValue c) => (c.Count ?? 0) == 0 && c.Level is null && c.Yes is not true && c.Percent is null && c.Numerator is null && c.Denominator is null;
+        static bool Empty(EvaluationEntry x) => (x.Count ?? 0) == 0 && (x.FailedSamples ?? 0) == 0 && x.Level is null && x.Passed is null && !x.NotApplicable
+            && x.ZeroConditions.Count == 0 && string.IsNullOrWhiteSpace(x.Note) && (x.Clauses ?? []).All(Silent);
+        return new Evaluation
+        {
+            Id = e.Id, VillageId = e.VillageId, Month = e.Month, Kind = e.Kind, CreatedBy = "", UpdatedBy = "", Status = e.Status,
+            Note = e.Note, Vetoes = e.Vetoes, ReturnReason = e.ReturnReason, Entries = [.. e.Entries.Where(x => !Empty(x))],
+        };
     }
 
     private IQueryable<Evaluation> Scope(int townshipId, Domain.Calendar.EvaluationMonth month, EvaluationKind kind) =>

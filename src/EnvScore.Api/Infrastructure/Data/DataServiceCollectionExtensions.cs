@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using EnvScore.Api.Infrastructure;
 
 namespace EnvScore.Api.Infrastructure.Data;
 
@@ -19,9 +20,13 @@ public static class DataServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException(
                 "No database configured: set ENVSCORE_DB or ConnectionStrings:EnvScore (./envscore run does this for you).");
-        builder.Services.AddDbContext<EnvScoreDbContext>(o => o.UseEnvScoreNpgsql(connectionString));
+        builder.Services.AddDbContext<EnvScoreDbContext>(o =>
+        {
+            o.UseEnvScoreNpgsql(connectionString);
+            if (Faults.FaultPoint.Enabled) o.AddInterceptors(new Faults.FaultCommitInterceptor()); // crash tests only
+        });
         builder.Services.AddDataProtection().SetApplicationName("EnvScore").PersistKeysToDbContext<EnvScoreDbContext>();
-        builder.Services.AddHealthChecks().AddDbContextCheck<EnvScoreDbContext>("database");
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: ["ready"]);
         return builder;
     }
 }

@@ -15,6 +15,8 @@ public static class DatabaseStartup
         var sp = scope.ServiceProvider;
         await sp.GetRequiredService<EnvScoreDbContext>().Database.MigrateAsync(ct);
         await sp.GetRequiredService<AccountProvisioner>().EnsureRolesAsync();
+        await InterruptedRuns.RecoverAsync(sp.GetRequiredService<EnvScoreDbContext>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InterruptedRuns)), ct);
 
         var demo = sp.GetRequiredService<IOptions<DemoOptions>>().Value;
         if (demo.Seed)

@@ -74,6 +74,7 @@ public static class ErrorCodes
         428 => "须带 If-Match 请求头 (precondition required)",
         429 => "请求过于频繁，请稍后再试 (too many requests)",
         431 => "请求头过大 (request header fields too large)",
+        503 => "服务暂时不可用，请稍后重试 (service unavailable)",
         >= 500 => "服务器内部错误，请稍后重试或联系管理员 (internal server error)",
         _ => $"请求未能完成（HTTP {status}）",
     };

@@ -21,7 +21,7 @@ public static class ErrorsServiceCollectionExtensions
             var problem = ctx.ProblemDetails;
             var status = problem.Status ?? ctx.HttpContext.Response.StatusCode;
             problem.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier;
-            if (status >= 500)
+            if (status >= 500 && !(status == 503 && ErrorCodes.IsChinese(problem.Title))) // a 503 we explain (database unavailable) keeps its title
                 problem.Title = ErrorCodes.ChineseTitle(ctx.HttpContext, status);
             else if (!ErrorCodes.IsChinese(problem.Title))
             {

@@ -14,6 +14,10 @@ namespace EnvScore.Api.Infrastructure.Errors;
 ///   expression EF cannot translate, a PostgreSQL data exception of class 22 such as division by zero or numeric
 ///   overflow): 400 <c>UnsupportedQuery</c>. The query validator (<c>QueryRules</c>) refuses the known kinds before EF
 ///   sees them; this is the net under it, so that no query text can make a 500.</item>
+/// <item>The database unreachable or refusing work for now (<see cref="DatabaseFaults"/>: PostgreSQL stopped, restarting,
+///   failing over, out of connections): 503 with <c>Retry-After</c> and code <c>DatabaseUnavailable</c> (or
+///   <c>DatabaseBusy</c>) — problem details for the API, a Chinese page for the web pages. Nothing half-written remains:
+///   every write is one transaction, which PostgreSQL rolls back when its connection is lost.</item>
 /// </list>
 /// Anything else stays a 500 (logged, no stack trace in the answer).
 /// </summary>
@@ -22,6 +26,7 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (http.Response.HasStarted) return false;
+        if (DatabaseFaults.Classify(exception) is { } dbCode) return await DatabaseUnavailableAsync(http, exception, dbCode);
         var (status, code, title) = Classify(http, exception);
         if (status == 0) return false;
         log.LogWarning(exception, "Refused {Method} {Path} with {Status} {Code}", http.Request.Method, http.Request.Path, status, code);
@@ -37,6 +42,56 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
         if (BindingField(http, exception) is { } field) context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field.Field] = [field.Message] };
         return await problems.TryWriteAsync(context);
     }
+
+    /// <summary>True for the API's addresses (problem details); everything else is a web page (a Chinese HTML page).</summary>
+    public static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/odata") || request.Path.StartsWithSegments("/healthz");
+
+    public const string UnavailableTitle = "数据库暂时不可用，请稍后重试 (the database is unavailable for now: retry later)";
+    public const string BusyTitle = "数据库繁忙，请求未完成，请重试 (the database could not complete the request now: retry)";
+
+    private async ValueTask<bool> DatabaseUnavailableAsync(HttpContext http, Exception exception, string code)
+    {
+        var busy = code == DatabaseFaults.BusyCode;
+        var retryAfter = busy ? 1 : DatabaseFaults.RetryAfterSeconds;
+        log.LogWarning("Database unavailable for {Method} {Path}: {Code} {Error}", http.Request.Method, http.Request.Path, code, exception.GetBaseException().Message);
+        // Idle pooled connections to a server that went away are dead too: drop them, so that the first request after the
+        // server is back opens a fresh connection instead of failing once more on a stale one.
+        if (!busy) NpgsqlConnection.ClearAllPools();
+        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        http.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        http.Response.Headers.CacheControl = "no-store";
+        ErrorCodes.Set(http, code);
+        if (!IsApi(http.Request))
+        {
+            http.Response.ContentType = "text/html; charset=utf-8";
+            await http.Response.WriteAsync(UnavailablePage(retryAfter, busy), http.RequestAborted);
+            return true;
+        }
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = 503, Title = busy ? BusyTitle : UnavailableTitle,
+                Detail = $"请在{retryAfter}秒后重试；如刚才提交了内容，请先重新读取，确认是否已保存 (retry after {retryAfter} s; after a write, read back first)",
+                Extensions = { ["retryAfterSeconds"] = retryAfter },
+            },
+        });
+    }
+
+    /// <summary>The web pages' answer when the database is down: Chinese, self-contained (the layout may need the database).</summary>
+    public static string UnavailablePage(int retryAfter, bool busy) => $$"""
+        <!DOCTYPE html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>系统暂时不可用 - 农村人居环境月评比</title>
+        <style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}h1{font-size:1.4rem}</style></head>
+        <body><main><h1>{{(busy ? "系统繁忙，请重试" : "系统暂时不可用")}}</h1>
+        <p>{{(busy ? "数据库繁忙，本次操作未完成。" : "数据库暂时无法连接（可能正在维护或切换），本次操作未完成。")}}请约{{retryAfter}}秒后刷新页面重试。</p>
+        <p>如果刚才在保存或提交内容，请刷新后先查看是否已保存，再决定是否重新提交。</p>
+        <p><a href="/">返回首页</a></p></main></body></html>
+        """;
 
     private static (int Status, string Code, string Title) Classify(HttpContext http, Exception exception)
     {

@@ -2,6 +2,7 @@ using EnvScore.Api.Features.Computation;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.Organisation;
 using EnvScore.Api.Features.Publication;
+using EnvScore.Api.Features.Rectifications;
 using EnvScore.Api.Features.RuleSets;
 using Microsoft.AspNetCore.OData;
 using Microsoft.AspNetCore.OData.Abstracts;
@@ -54,6 +55,7 @@ public static class ODataServiceCollectionExtensions
         EvaluationsModel.Register(model);
         ComputationModel.Register(model);
         PublicationModel.Register(model);
+        RectificationsModel.Register(model);
         return model.GetEdmModel();
     }
 }

@@ -28,6 +28,10 @@ public sealed class CronScheduleSync(ISchedulerFactory schedulers, IOptions<Mont
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var scheduler = await schedulers.GetScheduler(cancellationToken);
+        // Jobs stored before they requested recovery: store them again with the flag (their triggers stay as they are).
+        foreach (var jobKey in new[] { DeadlineJob.Key, ComputeJob.Key })
+            if (await scheduler.GetJobDetail(jobKey, cancellationToken) is { RequestsRecovery: false } old)
+                await scheduler.AddJob(old.GetJobBuilder().RequestRecovery().Build(), AddJobOptions.Replacing, cancellationToken);
         foreach (var (key, job, cron) in Triggers(options.Value))
         {
             if (await scheduler.GetTrigger(key, cancellationToken) is ICronTrigger stored

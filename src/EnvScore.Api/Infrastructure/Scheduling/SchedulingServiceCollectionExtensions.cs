@@ -40,8 +40,11 @@ public static class SchedulingServiceCollectionExtensions
                 s.UseSystemTextJsonSerializer();
                 s.UseClustering();
             });
-            q.AddJob<DeadlineJob>(j => j.WithIdentity(DeadlineJob.Key).StoreDurably().WithDescription("区级截止：锁定草稿、记录缺报 (township deadline)"));
-            q.AddJob<ComputeJob>(j => j.WithIdentity(ComputeJob.Key).StoreDurably().WithDescription("月度计算 (monthly computation)"));
+            q.AddJob<DeadlineJob>(j => j.WithIdentity(DeadlineJob.Key).StoreDurably().RequestRecovery().WithDescription("区级截止：锁定草稿、记录缺报 (township deadline)"));
+            q.AddJob<ComputeJob>(j => j.WithIdentity(ComputeJob.Key).StoreDurably().RequestRecovery().WithDescription("月度计算 (monthly computation)"));
+            // RequestRecovery: a firing whose instance died mid-job (SIGKILL, power loss) is run again by the cluster — by a
+            // surviving instance at its next check-in, or by this one when it restarts. Both jobs are idempotent and
+            // transactional per batch, so a re-run finishes what the dead one left uncommitted (docs/operations.md).
             // Fire-and-proceed on misfire: a deadline or computation missed while the service was down
             // must still happen, once, as soon as it is back — running it late is right (both jobs are
             // idempotent and work on the month of the scheduled time), skipping it would leave a month

@@ -22,6 +22,8 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
     public Publication? Publication { get; private set; }
     public List<PublicationRevision> Revisions { get; private set; } = [];
     public List<string> Errors { get; } = [];
+    /// <summary>Why the month asked for (?m=) is not shown: not a month, or out of range (before 2000 or after 2999).</summary>
+    public string? MonthRefused { get; private set; }
     [TempData] public string? Message { get; set; }
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
@@ -124,6 +126,8 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
     {
         DistrictId = User.DistrictId() ?? -1;
         Month = EvaluationMonth.TryParse(M, out var asked) ? asked : await MonthNeedingActionAsync(ct);
+        if (!string.IsNullOrWhiteSpace(M) && !EvaluationMonth.TryParse(M, out _))
+            MonthRefused = $"月份\"{M.Trim()}\"无法显示：应为2000年1月至2999年12月之间的月份（如2026-10）。下面显示的是{Month.ToChinese()}。";
         Calendar = await calendars.ForMonthAsync(DistrictId, Month, ct);
         Runs = await db.ComputationRuns.AsNoTracking().Where(r => r.DistrictId == DistrictId && r.Month == Month.Key)
             .OrderByDescending(r => r.Id).Take(5).ToListAsync(ct);

@@ -15,6 +15,11 @@ public class SheetsModel(EnvScoreDbContext db, EvaluationService sheets, TimePro
     public EvaluationMonth Month { get; private set; }
     public List<Row> Rows { get; private set; } = [];
     public bool CorrectionOpen { get; private set; }
+    /// <summary>Per kind of sheet: why a submitted sheet can no longer be returned (the month's window is closed), or absent when it can.</summary>
+    public Dictionary<EvaluationKind, string> ReturnClosed { get; } = [];
+
+    /// <summary>Is 退回 offered for this row? Only when the service would accept it: submitted, and the window still open.</summary>
+    public bool MayReturn(Evaluation sheet) => sheet.Status == EvaluationStatus.Submitted && !ReturnClosed.ContainsKey(sheet.Kind);
     public List<string> Errors { get; } = [];
     [TempData] public string? Message { get; set; }
 
@@ -46,5 +51,10 @@ public class SheetsModel(EnvScoreDbContext db, EvaluationService sheets, TimePro
             .Join(db.Villages, e => e.VillageId, v => v.Id, (e, v) => new { e, v.Name, v.Code, Township = v.Township!.Name })
             .OrderBy(x => x.Code).ThenBy(x => x.e.Kind)
             .Select(x => new Row(x.e, x.Name, x.Township)).ToListAsync(ct);
+        // Ask the service (the same window rule ReturnAsync applies) rather than show a button that will be refused.
+        if (User.DistrictId() is { } own)
+            foreach (var kind in new[] { EvaluationKind.Self, EvaluationKind.District })
+                if (await sheets.WindowConflict(own, Month, kind, ct) is SheetOutcome.Conflict closed)
+                    ReturnClosed[kind] = Web.Zh(closed.Message);
     }
 }

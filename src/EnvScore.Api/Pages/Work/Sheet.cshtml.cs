@@ -30,6 +30,8 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     /// <summary>May this user write this village's sheet of this kind at all (whatever its status)?</summary>
     public bool MayWrite { get; private set; }
     public bool Correcting { get; private set; }
+    /// <summary>Why a sheet the user could otherwise edit is read-only now (the month's window is closed), in Chinese.</summary>
+    public string? ClosedReason { get; private set; }
     public List<string> Errors { get; } = [];
     public Dictionary<string, List<string>> ItemErrors { get; } = [];
     /// <summary>What the form shows: the posted values after a refused save, else the stored entries.</summary>
@@ -47,6 +49,8 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     [TempData] public string? EvidenceError { get; set; }
     /// <summary>Which photos the last upload stored, shown after the redirect.</summary>
     [TempData] public string? EvidenceMessage { get; set; }
+    /// <summary>Why this upload stored nothing, when the page answers at once (the typed values are shown again).</summary>
+    public string? PhotoError { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
 
@@ -93,35 +97,62 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     }
 
     /// <summary>
-    /// The photo form without JavaScript: the same <see cref="EvidenceService"/> as the API, then back to the page (PRG)
-    /// with what was stored or, when anything was wrong, why — and nothing stored.
+    /// 上传照片: the button sits on the sheet form (formaction + multipart), so the upload carries what is typed. The typed
+    /// values are checked exactly as 保存草稿 checks them; when anything is wrong nothing is stored (neither the sheet nor
+    /// the photos) and the page answers with every problem next to its field, the typing kept. Otherwise the draft is
+    /// saved with the typed values (created when the village has no sheet yet), then the photos go through the same
+    /// <see cref="EvidenceService"/> as the API, and the page redirects back (PRG) with what was stored or why not.
     /// </summary>
-    public async Task<IActionResult> OnPostEvidenceAsync([FromForm(Name = "file")] List<IFormFile> files, string? itemCode, CancellationToken ct)
+    public async Task<IActionResult> OnPostEvidenceAsync([FromForm(Name = "file")] List<IFormFile> files, string? itemCode, uint? version, CancellationToken ct)
     {
         if (await LoadAsync(ct) is { } refused) return refused;
         if (!MayWrite) return Forbid();
-        if (Sheet is null && Editable && files.Count > 0)
+        if (!Editable) { PhotoError = "照片未上传：该表当前不能修改"; return Page(); }
+        ReadForm();
+        // A browser sends an unnamed, empty part when no file was chosen.
+        var chosen = files.Where(f => f.Length > 0 || !string.IsNullOrEmpty(f.FileName)).ToList();
+        if (Errors.Count > 0 || ItemErrors.Count > 0)
         {
-            // A photo taken before the first save creates the (empty) draft it belongs to.
-            var created = await sheets.CreateAsync(User, new SheetWrite { VillageId = VillageId, Month = Month.ToString(), Kind = Kind.ToString(), Entries = [] }, ct);
-            if (created is SheetOutcome.Done done) Sheet = done.Sheet;
-            else { Report(created); EvidenceError = string.Join("\n", Errors.Prepend("照片未上传（未能建立草稿）：")); }
+            PhotoError = "照片未上传，评分表也未保存：请先改正上方标出的错误，再重新选择照片上传";
+            return Page();
         }
-        if (Sheet is null) EvidenceError ??= "请选择要上传的照片";
-        else
+        if (chosen.Count == 0) { PhotoError = "照片未上传：请先选择要上传的照片（已填写的内容尚未保存）"; return Page(); }
+        var savedDraft = false;
+        if (Sheet is null || Changed(Sheet))
         {
-            switch (await evidence.AddAsync(User, Sheet.Id, files, itemCode, ct))
-            {
-                case EvidenceOutcome.Added added:
-                    EvidenceMessage = $"已上传{added.Files.Count}张照片：{string.Join("、", added.Files.Select(f => f.FileName))}";
-                    break;
-                case EvidenceOutcome.Refused { Status: 403 or 404 }: return Forbid();
-                case EvidenceOutcome.Refused r:
-                    EvidenceError = string.Join("\n", r.Messages.Prepend("照片未上传（本次选择的照片均未保存）："));
-                    break;
-            }
+            var outcome = Sheet is null
+                ? await sheets.CreateAsync(User, new SheetWrite { VillageId = VillageId, Month = Month.ToString(), Kind = Kind.ToString(), Note = Note, Vetoes = Vetoes, Entries = [.. Values.Values] }, ct)
+                : await sheets.ReplaceAsync(User, Sheet.Id, version, new SheetWrite { Note = Note, Vetoes = Vetoes, Entries = [.. Values.Values] }, ct);
+            if (!Report(outcome)) { PhotoError = "照片未上传，评分表也未保存（原因见上方）"; return Page(); }
+            Sheet = ((SheetOutcome.Done)outcome).Sheet;
+            savedDraft = true;
+        }
+        var draftNote = savedDraft ? "已保存草稿。" : "";
+        switch (await evidence.AddAsync(User, Sheet.Id, chosen, itemCode, ct))
+        {
+            case EvidenceOutcome.Added added:
+                EvidenceMessage = $"{draftNote}已上传{added.Files.Count}张照片：{string.Join("、", added.Files.Select(f => f.FileName))}";
+                break;
+            case EvidenceOutcome.Refused { Status: 403 or 404 }: return Forbid();
+            case EvidenceOutcome.Refused r:
+                EvidenceError = string.Join("\n", r.Messages.Select(Web.Zh).Prepend($"{draftNote}照片未上传（本次选择的照片均未保存）："));
+                break;
         }
         return RedirectToPage(null, null, new { villageId = VillageId, m = Month.ToString(), kind = Kind }, "evidence-title");
+    }
+
+    /// <summary>Does the form (as read) differ from the stored sheet? An unchanged sheet is not saved again (no empty audit row).</summary>
+    private bool Changed(Evaluation stored)
+    {
+        static string Json(object o) => System.Text.Json.JsonSerializer.Serialize(o);
+        var before = stored.Entries.OrderBy(e => e.ItemCode, StringComparer.Ordinal).Select(e => new EntryWrite
+        {
+            ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
+            Passed = e.Passed, ZeroConditions = e.ZeroConditions, Note = e.Note, Clauses = e.Clauses,
+        });
+        var after = Values.Values.OrderBy(e => e.ItemCode, StringComparer.Ordinal);
+        return Json(before) != Json(after) || (stored.Note ?? "") != (Note ?? "").Trim()
+            || !stored.Vetoes.Order(StringComparer.Ordinal).SequenceEqual(Vetoes.Order(StringComparer.Ordinal));
     }
 
     public async Task<IActionResult> OnPostRemoveEvidenceAsync(int evidenceId, CancellationToken ct)
@@ -158,6 +189,13 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         Rules = ruleSets.Parse(record);
         var canWrite = MayWrite;
         Editable = canWrite && Sheet?.Status is null or EvaluationStatus.Draft or EvaluationStatus.Returned;
+        // Ask the service, not the status alone: after the sheet's deadline a draft is shown read-only, not as a form
+        // whose every button would be refused.
+        if (Editable && await sheets.WindowConflict(districtId, Month, Kind, ct) is SheetOutcome.Conflict closed)
+        {
+            Editable = false;
+            ClosedReason = Web.Zh(closed.Message);
+        }
         Correcting = Sheet is not null && User.IsAdminOf(districtId)
             && await db.Publications.AnyAsync(p => p.DistrictId == districtId && p.Month == Month.Key && p.CorrectionOpen, ct);
         if (Kind == EvaluationKind.District)
@@ -186,6 +224,15 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         Values = read.Entries;
         foreach (var (code, text) in read.Typed) Typed[code] = text;
         foreach (var (code, list) in read.Problems) foreach (var message in list) AddItemError(code, message);
+        if (read.Problems.Count > 0)
+        {
+            // The fields that did parse are judged by the engine too (as 保存草稿 would judge them), so one save
+            // shows every problem at once: "三处" and "-1" together, not one round after the other.
+            var parseProblems = read.Problems.Sum(p => p.Value.Count);
+            foreach (var p in SheetPreviewEndpoint.Compute(Rules!, read).Problems.Skip(parseProblems))
+                if (p.Code is { } code) AddItemError(code, p.Message); else Errors.Add(p.Message);
+            Errors.Insert(0, $"评分表有{ItemErrors.Sum(e => e.Value.Count) + Errors.Count}处错误，未保存任何内容，请逐条修改");
+        }
         Vetoes = read.Vetoes;
         Note = read.Note;
         return new SheetWrite();

@@ -3,8 +3,9 @@
   // Irreversible steps ask first (submit, publish, return, open a correction): a button with data-confirm, or a
   // form with data-confirm-when="<checkbox id>" when that box is ticked. Without JavaScript the step simply happens.
   document.addEventListener('click', function (ev) {
+    // An empty data-confirm asks nothing (a blank dialog helps no one).
     var button = ev.target.closest && ev.target.closest('button[data-confirm]');
-    if (button && !window.confirm(button.dataset.confirm)) ev.preventDefault();
+    if (button && button.dataset.confirm.trim() && !window.confirm(button.dataset.confirm)) ev.preventDefault();
   });
   document.querySelectorAll('form[data-confirm-when]').forEach(function (form) {
     form.addEventListener('submit', function (ev) {
@@ -35,7 +36,9 @@
     };
     var update = function () {
       var mine = ++seq;
-      fetch(running.dataset.preview, { method: 'POST', body: new FormData(sheet), credentials: 'same-origin' })
+      var fields = new FormData(sheet);
+      fields.delete('file'); // the chosen photos belong to 上传照片, not to the running score
+      fetch(running.dataset.preview, { method: 'POST', body: fields, credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (answer) { if (answer && mine === seq) show(answer); })
         .catch(function () { /* the saved score stays shown */ });

@@ -787,6 +787,67 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.ToTable("missing_submissions", (string)null);
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.Notices.NoticeTemplate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Addressees")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("addressees");
+
+                    b.Property<string>("Closing")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("closing");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<string>("Opening")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("opening");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("signature");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_notice_templates");
+
+                    b.HasIndex("DistrictId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_notice_templates_district_id_version");
+
+                    b.ToTable("notice_templates", (string)null);
+                });
+
             modelBuilder.Entity("EnvScore.Api.Features.Organisation.District", b =>
                 {
                     b.Property<int>("Id")
@@ -1307,6 +1368,256 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .HasDatabaseName("ix_sheet_corrections_publication_id");
 
                     b.ToTable("sheet_corrections", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.Rectification", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("ClauseCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("clause_code");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<string>("ClosedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("closed_by");
+
+                    b.Property<int?>("Count")
+                        .HasColumnType("integer")
+                        .HasColumnName("count");
+
+                    b.Property<DateOnly>("Deadline")
+                        .HasColumnType("date")
+                        .HasColumnName("deadline");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("description");
+
+                    b.Property<int>("DistrictId")
+                        .HasColumnType("integer")
+                        .HasColumnName("district_id");
+
+                    b.Property<int?>("EvaluationId")
+                        .HasColumnType("integer")
+                        .HasColumnName("evaluation_id");
+
+                    b.Property<string>("FixNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("fix_note");
+
+                    b.Property<DateTimeOffset?>("FixedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fixed_at");
+
+                    b.Property<string>("FixedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("fixed_by");
+
+                    b.Property<DateTimeOffset>("FoundAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("found_at");
+
+                    b.Property<string>("FoundBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("found_by");
+
+                    b.Property<string>("ItemCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("item_code");
+
+                    b.Property<string>("ItemTitle")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("item_title");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("location");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer")
+                        .HasColumnName("month");
+
+                    b.Property<decimal?>("Points")
+                        .HasColumnType("numeric")
+                        .HasColumnName("points");
+
+                    b.Property<int>("RejectCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("reject_count");
+
+                    b.Property<string>("ReviewNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("review_note");
+
+                    b.Property<DateTimeOffset?>("ReviewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reviewed_at");
+
+                    b.Property<string>("ReviewedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("reviewed_by");
+
+                    b.Property<int>("RuleSetId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_id");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("source");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<int>("TownshipId")
+                        .HasColumnType("integer")
+                        .HasColumnName("township_id");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<int>("VillageId")
+                        .HasColumnType("integer")
+                        .HasColumnName("village_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rectifications");
+
+                    b.HasIndex("RuleSetId")
+                        .HasDatabaseName("ix_rectifications_rule_set_id");
+
+                    b.HasIndex("VillageId")
+                        .HasDatabaseName("ix_rectifications_village_id");
+
+                    b.HasIndex("EvaluationId", "ItemCode")
+                        .IsUnique()
+                        .HasDatabaseName("ix_rectifications_evaluation_id_item_code")
+                        .HasFilter("evaluation_id IS NOT NULL");
+
+                    b.HasIndex("TownshipId", "Month")
+                        .HasDatabaseName("ix_rectifications_township_id_month");
+
+                    b.HasIndex("DistrictId", "State", "Deadline")
+                        .HasDatabaseName("ix_rectifications_district_id_state_deadline");
+
+                    b.ToTable("rectifications", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.RectificationPhoto", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset?>("CapturedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("captured_at");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("RectificationId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rectification_id");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("sha256");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.Property<DateTimeOffset>("UploadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("uploaded_at");
+
+                    b.Property<string>("UploadedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("uploaded_by");
+
+                    b.HasKey("Id")
+                        .HasName("pk_rectification_photos");
+
+                    b.HasIndex("RectificationId")
+                        .HasDatabaseName("ix_rectification_photos_rectification_id");
+
+                    b.ToTable("rectification_photos", (string)null);
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.RectificationPhotoContent", b =>
+                {
+                    b.Property<int>("RectificationPhotoId")
+                        .HasColumnType("integer")
+                        .HasColumnName("rectification_photo_id");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("bytes");
+
+                    b.HasKey("RectificationPhotoId")
+                        .HasName("pk_rectification_photo_contents");
+
+                    b.ToTable("rectification_photo_contents", (string)null);
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetItemRow", b =>
@@ -2065,6 +2376,16 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .HasConstraintName("fk_missing_submissions_villages_village_id");
                 });
 
+            modelBuilder.Entity("EnvScore.Api.Features.Notices.NoticeTemplate", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_notice_templates_districts_district_id");
+                });
+
             modelBuilder.Entity("EnvScore.Api.Features.Organisation.Township", b =>
                 {
                     b.HasOne("EnvScore.Api.Features.Organisation.District", "District")
@@ -2183,6 +2504,63 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_sheet_corrections_publications_publication_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.Rectification", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Organisation.District", null)
+                        .WithMany()
+                        .HasForeignKey("DistrictId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_rectifications_districts_district_id");
+
+                    b.HasOne("EnvScore.Api.Features.Evaluations.Evaluation", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_rectifications_evaluations_evaluation_id");
+
+                    b.HasOne("EnvScore.Api.Features.RuleSets.RuleSetRecord", null)
+                        .WithMany()
+                        .HasForeignKey("RuleSetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_rectifications_rule_sets_rule_set_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.Township", null)
+                        .WithMany()
+                        .HasForeignKey("TownshipId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_rectifications_townships_township_id");
+
+                    b.HasOne("EnvScore.Api.Features.Organisation.Village", null)
+                        .WithMany()
+                        .HasForeignKey("VillageId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_rectifications_villages_village_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.RectificationPhoto", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Rectifications.Rectification", null)
+                        .WithMany("Photos")
+                        .HasForeignKey("RectificationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rectification_photos_rectifications_rectification_id");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.RectificationPhotoContent", b =>
+                {
+                    b.HasOne("EnvScore.Api.Features.Rectifications.RectificationPhoto", null)
+                        .WithOne("Content")
+                        .HasForeignKey("EnvScore.Api.Features.Rectifications.RectificationPhotoContent", "RectificationPhotoId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_rectification_photo_contents_rectification_photos_rectifica");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetItemRow", b =>
@@ -2314,6 +2692,16 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                     b.Navigation("Townships");
 
                     b.Navigation("Villages");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.Rectification", b =>
+                {
+                    b.Navigation("Photos");
+                });
+
+            modelBuilder.Entity("EnvScore.Api.Features.Rectifications.RectificationPhoto", b =>
+                {
+                    b.Navigation("Content");
                 });
 
             modelBuilder.Entity("EnvScore.Api.Features.RuleSets.RuleSetRecord", b =>

@@ -1,0 +1,49 @@
+using EnvScore.Api.Features.Accounts;
+using EnvScore.Domain.Calendar;
+
+namespace EnvScore.Api.Features.Analysis;
+
+/// <summary>
+/// <c>GET /api/analysis/{districtId}/{yyyy-MM}?months=6</c> (DistrictAdmin, DistrictInspector of that district): the
+/// <see cref="DistrictAnalysis"/> of the <c>months</c> (1–24) computed months ending with the given one, as JSON.
+/// <c>GET /api/what-if/{ruleSetId}/{yyyy-MM}</c> (DistrictAdmin of the rule set's district): <see cref="WhatIfResult"/>;
+/// 422 with every sheet that does not fit the rule set; 404 for an unknown rule set or an uncomputed month.
+/// </summary>
+public static class AnalysisEndpoints
+{
+    public static IHostApplicationBuilder AddEnvScoreAnalysis(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<AnalysisService>();
+        builder.Services.AddScoped<WhatIfService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAnalysis(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/analysis/{districtId:int}/{month}", async (int districtId, string month, int? months, HttpContext http, AnalysisService analysis, CancellationToken ct) =>
+        {
+            if (!EvaluationMonth.TryParse(month, out var m))
+                return Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+            if (months is < 1 or > AnalysisService.MaxMonths)
+                return Results.Problem(title: $"months应为1到{AnalysisService.MaxMonths}之间的整数，实际为{months} (months must be 1..{AnalysisService.MaxMonths})", statusCode: 400);
+            if (http.User.DistrictId() != districtId) return Results.Forbid();
+            return Results.Ok(await analysis.ForDistrictAsync(districtId, m, months ?? 6, ct));
+        }).RequireAuthorization(p => p.RequireRole(Roles.DistrictAdmin, Roles.DistrictInspector));
+
+        // What-if of a rule change: reads only (GET), DistrictAdmin of the rule set's district.
+        app.MapGet("/api/what-if/{ruleSetId:int}/{month}", async (int ruleSetId, string month, HttpContext http, WhatIfService whatIf, CancellationToken ct) =>
+        {
+            if (!EvaluationMonth.TryParse(month, out var m))
+                return Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+            return await whatIf.RunAsync(http.User, ruleSetId, m, ct) switch
+            {
+                WhatIfOutcome.Done d => Results.Ok(d.Result),
+                WhatIfOutcome.Invalid i => Results.Problem(title: $"有{i.Problems.Count}张评分表与该细则不符，无法试算 (sheets do not fit the rule set)", statusCode: 422,
+                    extensions: new Dictionary<string, object?> { ["problems"] = i.Problems }),
+                WhatIfOutcome.NotFound n => Results.Problem(title: n.Message, statusCode: 404),
+                _ => Results.Forbid(),
+            };
+        }).RequireAuthorization(p => p.RequireRole(Roles.DistrictAdmin));
+        return app;
+    }
+}

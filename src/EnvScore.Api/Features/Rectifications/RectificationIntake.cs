@@ -1,0 +1,112 @@
+using AutoMapper;
+using EnvScore.Api.Features.Audit;
+using EnvScore.Api.Features.Computation;
+using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Domain.Calendar;
+using EnvScore.Domain.Scoring;
+using Microsoft.EntityFrameworkCore;
+
+namespace EnvScore.Api.Features.Rectifications;
+
+/// <summary>
+/// Where problems come from after the monthly computation: one problem (待整改) per deduction of a counted district
+/// spot-check — from the stored structured findings of the month's results (<see cref="VillageResult.Findings"/>, items
+/// that lost points; bonuses are not problems) — and, when the rule set says <c>rectification.includeSelfEvaluation</c>,
+/// per deduction of a counted self-evaluation (the engine's <see cref="SheetScore.Findings"/>). Never from explanation text.
+/// Idempotent: one problem per (sheet, item) (a unique index), so a recomputation adds only what is new and never touches
+/// a problem already in the loop. The deadline runs from the day of the computation (Asia/Shanghai).
+/// Runs after the computation has committed, in its own scope and transaction; a failure is logged and does not fail
+/// the computation (the next computation retries).
+/// </summary>
+public static class RectificationIntake
+{
+    public const string SystemUser = "system:computation";
+
+    /// <summary>The one call the monthly computation makes: the districts whose month was just computed successfully.</summary>
+    public static async Task AfterComputationAsync(IServiceScopeFactory scopes, IReadOnlyCollection<int> districtIds, EvaluationMonth month, CancellationToken ct)
+    {
+        if (districtIds.Count == 0) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var log = scope.ServiceProvider.GetRequiredService<ILogger<Rectification>>();
+        try
+        {
+            var created = await CreateAsync(scope.ServiceProvider, districtIds, month, ct);
+            if (created > 0) log.LogInformation("Rectification intake for {Month}: {Count} problem(s) created", month, created);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogError(e, "Rectification intake for {Month} failed; the next computation retries", month);
+        }
+    }
+
+    /// <summary>Creates the month's problems for the districts; returns how many were new.</summary>
+    public static async Task<int> CreateAsync(IServiceProvider services, IReadOnlyCollection<int> districtIds, EvaluationMonth month, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<EnvScoreDbContext>();
+        var ruleSets = services.GetRequiredService<RuleSetStore>();
+        var mapper = services.GetRequiredService<IMapper>();
+        var audit = services.GetRequiredService<AuditWriter>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var ids = districtIds.ToArray();
+
+        var results = await db.VillageResults.AsNoTracking().Where(r => ids.Contains(r.DistrictId) && r.Month == month.Key).ToListAsync(ct);
+        var sheets = await db.Evaluations.AsNoTracking().Include(e => e.Entries)
+            .Where(e => ids.Contains(e.DistrictId) && e.Month == month.Key && e.SubmittedAt != null
+                        && (e.Status == EvaluationStatus.Submitted || e.Status == EvaluationStatus.Locked))
+            .ToListAsync(ct);
+        var sheetIds = sheets.Select(s => s.Id).ToList();
+        var existing = (await db.Set<Rectification>().AsNoTracking().Where(r => r.EvaluationId != null && sheetIds.Contains(r.EvaluationId.Value))
+            .Select(r => new { r.EvaluationId, r.ItemCode }).ToListAsync(ct)).Select(x => (x.EvaluationId!.Value, x.ItemCode)).ToHashSet();
+        var records = new Dictionary<int, RuleSetRecord>();
+        async Task<Domain.Rules.RuleSet> RulesAsync(int id) => ruleSets.Parse(records.TryGetValue(id, out var r) ? r
+            : records[id] = await db.RuleSets.AsNoTracking().SingleAsync(x => x.Id == id, ct));
+
+        var created = new List<Rectification>();
+        foreach (var result in results)
+        {
+            var rules = await RulesAsync(result.RuleSetId);
+            var district = sheets.FirstOrDefault(s => s.VillageId == result.VillageId && s.Kind == EvaluationKind.District);
+            if (district is not null && result.DistrictScore is not null && result.Findings is { } findings)
+                foreach (var f in findings.Where(f => f.Points < 0))
+                    Add(district, f.ItemCode, f.ItemTitle, -f.Points, f.Text, RectificationSource.DistrictCheck, rules);
+            var self = sheets.FirstOrDefault(s => s.VillageId == result.VillageId && s.Kind == EvaluationKind.Self);
+            if (self is not null && RectificationDeadlines.IncludesSelfEvaluation(rules))
+            {
+                var selfRules = await RulesAsync(self.RuleSetId);
+                var entries = new SheetEntries(self.Entries.Select(mapper.Map<ItemEntry>).ToList(), self.Vetoes);
+                if (ScoringEngine.Score(selfRules, entries).Score is { } score)
+                    foreach (var f in score.Findings.Where(f => f.Points < 0))
+                        Add(self, f.ItemCode, f.ItemTitle, -f.Points, f.Text, RectificationSource.SelfEvaluation, rules);
+            }
+        }
+
+        void Add(Evaluation sheet, string itemCode, string itemTitle, decimal points, string text, RectificationSource source, Domain.Rules.RuleSet rules)
+        {
+            if (!existing.Add((sheet.Id, itemCode))) return;
+            var entry = sheet.Entries.FirstOrDefault(e => e.ItemCode == itemCode);
+            var clauses = entry?.Clauses.Where(c => c.Count > 0 || c.Yes == true || c.Level is not null).ToList() ?? [];
+            created.Add(new Rectification
+            {
+                VillageId = sheet.VillageId, TownshipId = sheet.TownshipId, DistrictId = sheet.DistrictId, Month = sheet.Month, RuleSetId = sheet.RuleSetId,
+                ItemCode = itemCode, ItemTitle = itemTitle, Points = points, Description = text.Length > RectificationRules.MaxTextLength ? text[..RectificationRules.MaxTextLength] : text,
+                Count = entry?.Count ?? entry?.FailedSamples ?? (clauses.Count == 1 ? clauses[0].Count : null),
+                ClauseCode = clauses.Count == 1 ? clauses[0].Code : null,
+                Source = source, EvaluationId = sheet.Id, State = RectificationState.Open,
+                FoundAt = now, FoundBy = sheet.SubmittedBy ?? SystemUser,
+                Deadline = RectificationRules.DeadlineFor(now, RectificationDeadlines.DaysFor(rules, itemCode)), UpdatedAt = now,
+            });
+        }
+
+        if (created.Count == 0) return 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.AddRange(created);
+        await db.SaveChangesAsync(ct);
+        foreach (var problem in created)
+            audit.Record(SystemUser, "Rectification.FromComputation", problem.TownshipId, problem.DistrictId, null, RectificationService.Snapshot(problem));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return created.Count;
+    }
+}

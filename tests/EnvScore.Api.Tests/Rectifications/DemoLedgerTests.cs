@@ -1,0 +1,31 @@
+using EnvScore.Api.Features.Demo;
+using EnvScore.Api.Features.Rectifications;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EnvScore.Api.Tests.Rectifications;
+
+/// <summary>The demo district's sample months come with a ledger in every state, some problems overdue, all with photos.</summary>
+public class DemoLedgerTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
+{
+    [Fact]
+    public async Task Demo_ledger_has_every_state_and_overdue_problems()
+    {
+        _ = factory.Server;
+        await using (var scope = factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<DemoMonths>().AddAsync(3);
+        await using var check = factory.Services.CreateAsyncScope();
+        var problems = await check.ServiceProvider.GetRequiredService<EnvScoreDbContext>().Set<Rectification>().AsNoTracking()
+            .Include(r => r.Photos).ToListAsync();
+        Assert.All(problems, r => Assert.Equal(RectificationSource.DistrictCheck, r.Source));
+        Assert.Equal(Enum.GetValues<RectificationState>().Order(), problems.Select(r => r.State).Distinct().Order());
+        Assert.Contains(problems, r => r.RejectCount == 1 && r.State == RectificationState.Open);
+        var today = new DateOnly(2026, 11, 10); // the factory's clock, Asia/Shanghai
+        Assert.Contains(problems, r => RectificationRules.IsOverdue(r, today));
+        Assert.All(problems, r => Assert.Contains(r.Photos, p => p.Kind == RectificationPhotoKind.Before));
+        Assert.All(problems.Where(r => r.State != RectificationState.Open || r.RejectCount > 0),
+            r => Assert.Contains(r.Photos, p => p.Kind == RectificationPhotoKind.After));
+    }
+}
