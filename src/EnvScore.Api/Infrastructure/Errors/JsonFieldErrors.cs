@@ -22,6 +22,9 @@ public static partial class JsonFieldErrors
     {
         var field = FieldOf(exception.Path);
         if (field is null) return null;
+        // Bytes that are not UTF-8 inside a string: the body's encoding is wrong, not the field's type.
+        static bool Utf8(string? m) => m is not null && (m.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) || m.Contains("transcode", StringComparison.OrdinalIgnoreCase));
+        if (exception.InnerException is System.Text.DecoderFallbackException || Utf8(exception.Message) || Utf8(exception.InnerException?.Message)) return null;
         // Only type and null errors name a field; a body that is not UTF-8 or not JSON is said so by the caller.
         if (!exception.Message.Contains("could not be converted", StringComparison.Ordinal)
             && !exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)) return null;

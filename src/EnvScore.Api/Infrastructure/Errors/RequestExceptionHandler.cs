@@ -106,9 +106,11 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
             }
             if (BindingField(http, exception) is { } field)
                 return (400, ErrorCodes.InvalidJson, $"{field.Message}；未保存任何内容 (a field of the body has the wrong JSON type)");
+            if (bad.InnerException is System.Text.Json.JsonException or System.Text.DecoderFallbackException)
+                return (400, ErrorCodes.InvalidJson, "请求体不是有效的JSON：须为UTF-8编码的JSON对象，字段名见接口文档 (the body is not valid UTF-8 JSON)");
             if (MissingParameter(bad.Message) is { } missing)
                 return (400, ErrorCodes.InvalidRequest, missing);
-            if (bad.InnerException is System.Text.Json.JsonException or System.Text.DecoderFallbackException or InvalidOperationException)
+            if (bad.InnerException is InvalidOperationException)
                 return (400, ErrorCodes.InvalidJson, "请求体不是有效的JSON：须为UTF-8编码的JSON对象，字段名见接口文档 (the body is not valid UTF-8 JSON)");
             return (bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode),
                 bad.StatusCode == 400 ? "请求参数缺失或无法读取，请对照接口文档 (a parameter is missing or unreadable)" : ErrorCodes.ChineseTitle(http, bad.StatusCode));

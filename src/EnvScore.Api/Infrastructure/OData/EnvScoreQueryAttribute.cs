@@ -110,10 +110,12 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
     /// </summary>
     public static (string Code, string Message) Translate(string message)
     {
-        if (ErrorsChinese(message)) return (Errors.ErrorCodes.InvalidQuery, message);
+        if (ErrorsChinese(message)) return (Errors.ErrorCodes.InvalidQuery, message.Contains("超出限制", StringComparison.Ordinal) ? message : $"查询超出限制或无效：{message}");
         System.Text.RegularExpressions.Match m;
-        if ((m = Rx(@"The limit of '(\d+)' for (\w+) query has been exceeded")).Success)
-            return (Errors.ErrorCodes.InvalidQuery, $"查询超出限制：${m.Groups[2].Value.ToLowerInvariant()}不能超过{m.Groups[1].Value}；更多的行请按@odata.nextLink翻页 (${m.Groups[2].Value.ToLowerInvariant()} is limited to {m.Groups[1].Value})");
+        if ((m = Rx(@"The limit of '(\d+)' for (\w+) query has been exceeded(?:.*?incoming request is '(\d+)')?")).Success)
+            return (Errors.ErrorCodes.InvalidQuery, $"查询超出限制：${m.Groups[2].Value.ToLowerInvariant()}不能超过{m.Groups[1].Value}" +
+                (m.Groups[3].Success ? $"（请求为{m.Groups[3].Value}）" : "") +
+                $"；更多的行请按@odata.nextLink翻页 (${m.Groups[2].Value.ToLowerInvariant()} is limited to {m.Groups[1].Value})");
         if ((m = Rx(@"Query option '(\w+)' is not allowed")).Success)
             return (Errors.ErrorCodes.UnsupportedQuery, m.Groups[1].Value.Equals("SkipToken", StringComparison.OrdinalIgnoreCase)
                 ? "不支持查询选项$skiptoken：翻页请直接请求回答中的@odata.nextLink，或用$skip与$top ($skiptoken is not supported)"
