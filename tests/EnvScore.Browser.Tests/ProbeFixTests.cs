@@ -266,11 +266,11 @@ public sealed class ProbeFixTests(BrowserFixture f)
     /// <summary>
     /// Words of Latin letters on a page that are not codes: words with a lower-case letter ("file", "valid", "image"),
     /// wherever they stand (also next to Chinese text), apart from parts of a path or file name (scoring-rules/README,
-    /// 现场.png) and the name Excel. All-capital words are codes, units and formats (SDSC, KB, JPEG, YAML).
+    /// 现场.png) and the names Excel and Word (the programs the files open in). All-capital words are codes, units and formats (SDSC, KB, JPEG, YAML).
     /// </summary>
     internal static List<string> LatinWords(string text) =>
         Regex.Matches(text, @"(?<![A-Za-z0-9_./\-])[A-Za-z]{2,}(?![A-Za-z0-9_./\-])").Select(m => m.Value)
-            .Where(w => w.Any(char.IsAsciiLetterLower) && w != "Excel").ToList();
+            .Where(w => w.Any(char.IsAsciiLetterLower) && w is not ("Excel" or "Word")).ToList();
 
     /// <summary>The WCAG contrast of an element's text against the first opaque background behind it.</summary>
     private static Task<double> ContrastAsync(ILocator element) => element.EvaluateAsync<double>("""

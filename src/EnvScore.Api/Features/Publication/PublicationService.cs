@@ -44,21 +44,9 @@ public sealed class PublicationGuard(EnvScoreDbContext db) : IMonthPublicationGu
 
 /// <summary>Publishing (freezing) a computed month, opening a correction, correcting a sheet of a published month.</summary>
 public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, RuleSets.RuleSetStore ruleSets, IMapper mapper, TimeProvider time,
-    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache, Calendar.CalendarService calendars)
+    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache)
 {
     public const int MaxTitle = 200, MaxForeword = 4000, MaxReason = 2000;
-
-    /// <summary>
-    /// Why the month cannot be published yet (null when it can): the township deadline of the district's calendar has
-    /// not passed.
-    /// </summary>
-    public async Task<string?> NotYetDueAsync(int districtId, EvaluationMonth month, CancellationToken ct)
-    {
-        var deadline = (await calendars.ForMonthAsync(districtId, month, ct)).TownshipDeadline;
-        return time.GetUtcNow() < deadline
-            ? $"{month.ToChinese()}乡镇自评截止时间（{TimeZoneInfo.ConvertTime(deadline, ChinaTime.Zone):yyyy年M月d日 HH:mm}）未到，不能发布通报；截止后再发布 (the township deadline has not passed)"
-            : null;
-    }
 
     public static string DefaultTitle(EvaluationMonth month) => $"{month.ToChinese()}农村人居环境集中整治月评比通报";
 
@@ -71,9 +59,6 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         if (request.Foreword?.Length > MaxForeword) errors["foreword"] = [$"前言不能超过{MaxForeword}字 (foreword too long)"];
         if (request.Reason?.Length > MaxReason) errors["reason"] = [$"更正原因不能超过{MaxReason}字 (reason too long)"];
         if (errors.Count > 0) return new PublicationOutcome.Invalid(errors);
-        // Not before the township deadline: until then a village without a sheet is not missing, only not yet in
-        // (a month published early would put them on the black list as 未按时提交 with days to go).
-        if (await NotYetDueAsync(districtId, month, ct) is { } early) return new PublicationOutcome.Conflict(early);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The computation's lock: while a month is being frozen it cannot be recomputed (the computation gets 409).

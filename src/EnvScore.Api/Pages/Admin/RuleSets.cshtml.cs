@@ -54,23 +54,6 @@ public class RuleSetsModel(EnvScoreDbContext db, RuleSetStore store) : PageModel
         return Page();
     }
 
-    /// <summary>Whether to offer 撤销启用: the store decides (<see cref="RuleSetStore.WhyNotWithdrawable"/>).</summary>
-    public bool Withdrawable(RuleSetRecord r) => store.WhyNotWithdrawable(r) is null;
-
-    public async Task<IActionResult> OnPostWithdrawAsync(int id, CancellationToken ct)
-    {
-        var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == id && r.DistrictId == User.DistrictId(), ct);
-        if (record is null) return NotFound();
-        switch (await store.WithdrawAsync(record, User.Identity!.Name!, ct))
-        {
-            case RuleSetWrite.Updated u: Message = $"已撤销启用：{u.RuleSet.Title} 第{u.RuleSet.Version}版回到草稿。"; return RedirectToPage();
-            case RuleSetWrite.Conflict c: Errors.Add(c.Message); break;
-            default: Errors.Add("未能撤销"); break;
-        }
-        await LoadAsync(ct);
-        return Page();
-    }
-
     private async Task LoadAsync(CancellationToken ct) =>
         RuleSets = await db.RuleSets.AsNoTracking().Where(r => r.DistrictId == User.DistrictId()).OrderByDescending(r => r.Id).ToListAsync(ct);
 }
