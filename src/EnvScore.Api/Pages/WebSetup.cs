@@ -64,7 +64,7 @@ public static class Web
     public static string Zh(string message) =>
         System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?=[^()]*[A-Za-z])[\x20-\x7E]*\)\s*$", "");
 
-    public static string Score(decimal score) => score.ToString("0.##", CultureInfo.InvariantCulture);
+    public static string Score(decimal score) => EnvScore.Domain.Scoring.Points.Format(score); // one formatting rule for points
 
     /// <summary>↑3 / ↓2 / — (same) / 新 (not ranked last month), with a text alternative for screen readers.</summary>
     public static (string Symbol, string Label, string Css) Movement(int? movement) => movement switch
