@@ -66,11 +66,12 @@ public sealed class NoticePageTests(BrowserFixture f)
         await Expect(page.Locator("#opening")).ToHaveValueAsync("{月分}评比结果如下。");
         Assert.Equal(before, (await api.GetJsonAsync($"/api/notice-templates/{districtId}")).GetProperty("version").GetInt32());
 
-        var opening = $"现将{{月份}}份评比结果通报如下（{viewport}）。";
+        var size = viewport == Viewport.Phone ? "手机" : "电脑"; // the words stay Chinese: the crawl reads this page after
+        var opening = $"现将{{月份}}份评比结果通报如下（{size}）。";
         await page.Locator("#opening").FillAsync(opening);
         await page.Locator("#save-template").ClickAsync();
         await Expect(page.Locator("#message")).ToContainTextAsync($"已保存为第{before + 1}版");
-        await Expect(page.Locator("#notice")).ToContainTextAsync($"现将2026年10月份评比结果通报如下（{viewport}）。");
+        await Expect(page.Locator("#notice")).ToContainTextAsync($"现将2026年10月份评比结果通报如下（{size}）。");
         var stored = await api.GetJsonAsync($"/api/notice-templates/{districtId}");
         Assert.Equal((before + 1, opening), (stored.GetProperty("version").GetInt32(), stored.GetProperty("opening").GetString()));
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"admin-notice-{viewport.ToString().ToLowerInvariant()}") });

@@ -105,7 +105,11 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         Assert.Contains($"href=\"/admin/audit?record={ids[0]}\"", rows[0]);
         var record = await PageAsync(admin, $"?record={ids[0]}");
         Assert.Equal(new[] { ids[0] }, RowIds(record));
-        Assert.Contains("&quot;status&quot;: &quot;Submitted&quot;", record); // the raw after JSON, indented
+        // The record itself, field by field in Chinese (no JSON keys or enum names on the page).
+        Assert.Contains("状态：已提交", record);
+        Assert.Contains("评分项：", record);
+        Assert.DoesNotContain("&quot;status&quot;", record);
+        Assert.DoesNotContain("Submitted", record);
         Assert.Contains("状态：草稿→已提交", record);
         Assert.Contains(code, record);
 
@@ -189,7 +193,7 @@ public class AuditPageTests(AuditPageTests.Fixture factory) : IClassFixture<Audi
         Assert.Equal(50, RowIds(html).Length);
         Assert.True(bytes.Length <= 100 * 1024, $"/admin/audit with 50 whole-sheet edits is {bytes.Length:N0} bytes of HTML (budget 102,400)");
         var record = await PageAsync(admin, $"?record={RowIds(html)[0]}");
-        Assert.Contains("&quot;entries&quot;", record);
+        Assert.Contains("评分项代码：", record);
     }
 
     [Fact]

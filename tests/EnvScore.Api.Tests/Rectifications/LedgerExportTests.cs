@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using EnvScore.Api.Tests.Security;
 using EnvScore.Testing;
 
@@ -37,7 +38,39 @@ public class LedgerExportTests(EnvScoreFactory factory) : IClassFixture<EnvScore
         Assert.DoesNotContain("村口垃圾堆放", theirs);
         var bad = await (await inspector.GetAsync("/api/rectifications/ledger.xlsx?m=2026-13")).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("月份", bad.GetProperty("title").GetString());
+        // The 问题台账 page's filter form sends every field, the empty ones as "": the same ledger as no filter at all.
+        var fromForm = await inspector.GetAsync("/api/rectifications/ledger.xlsx?m=&t=&state=&overdue=&source=&item=");
+        await fromForm.ExpectStatusOnlyAsync(HttpStatusCode.OK);
+        Assert.Contains("村口垃圾堆放", ToCsv(await fromForm.Content.ReadAsByteArrayAsync()));
+        var badTownship = await (await inspector.GetAsync("/api/rectifications/ledger.xlsx?t=三")).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("乡镇", badTownship.GetProperty("title").GetString());
         await (await factory.CreateClient().GetAsync("/api/rectifications/ledger.xlsx")).ExpectAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_audit_page_reads_a_problems_history_in_chinese()
+    {
+        var inspector = await factory.ClientForAsync("inspector");
+        var admin = await factory.ClientForAsync("admin");
+        var created = await inspector.PostAsJsonAsync("/odata/Rectifications",
+            new { villageId = 6, itemCode = Problems.Item, description = "河沟漂浮物", location = "村南河沟" });
+        var id = (await created.ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        await (await Problems.PhotoAsync(inspector, id, "before", TestImages.Png, "村口.png")).ExpectAsync(HttpStatusCode.OK);
+
+        var list = await admin.GetStringAsync("/admin/audit?op=Rectification.Create");
+        Assert.Contains("上报整改问题", list);
+        Assert.Contains("新增整改问题（河沟漂浮物）", list);
+        var photo = await admin.GetStringAsync("/admin/audit?op=Rectification.BeforePhoto");
+        Assert.Contains("上传整改前照片", photo);
+        Assert.Contains("新增整改前照片（村口.png）", photo);
+        var recordId = System.Text.RegularExpressions.Regex.Match(photo, "record=(\\d+)").Groups[1].Value;
+        var html = System.Net.WebUtility.HtmlDecode(await admin.GetStringAsync($"/admin/audit?record={recordId}"));
+        var record = html[html.IndexOf("修改记录原文", StringComparison.Ordinal)..html.IndexOf("</main>", StringComparison.Ordinal)];
+        Assert.Contains("整改状态：待整改", record);
+        Assert.Contains("来源：日常巡查", record);
+        Assert.Contains("文件名：村口.png", record);
+        Assert.Contains("问题描述：河沟漂浮物", record);
+        foreach (var raw in new[] { "\"state\"", "Open", "Round", "fileName", "rectificationId" }) Assert.DoesNotContain(raw, record);
     }
 
     /// <summary>soffice --headless --convert-to csv (UTF-8), as a clerk's LibreOffice would open and save the file.</summary>

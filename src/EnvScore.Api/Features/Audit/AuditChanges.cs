@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Rectifications;
+using EnvScore.Domain.Calendar;
 
 namespace EnvScore.Api.Features.Audit;
 
@@ -25,13 +27,22 @@ public sealed record AuditChange(AuditChangeKind Kind, string Subject, string? B
 /// </summary>
 public static class AuditChanges
 {
-    private static readonly HashSet<string> Identity = ["id", "villageId", "month", "kind", "entries", "evidence"];
+    private static readonly HashSet<string> Identity =
+        ["id", "villageId", "month", "kind", "entries", "evidence", "rectificationId", "evaluationId", "photos"];
 
-    private static readonly Dictionary<string, string> Labels = new()
+    /// <summary>The Chinese name of every field the audit snapshots hold (<see cref="AuditWriter.Snapshot"/> of a sheet,
+    /// <see cref="RectificationService.Snapshot"/> of a problem); the raw-record view and the change summary both read it.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Labels = new Dictionary<string, string>
     {
-        ["status"] = "状态", ["note"] = "备注", ["vetoes"] = "一票否决", ["returnReason"] = "退回原因", ["correctionReason"] = "更正原因",
-        ["notApplicable"] = "不适用", ["count"] = "数量", ["level"] = "档次", ["failedSamples"] = "不合格样本数",
-        ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形", ["clauses"] = "细则",
+        ["id"] = "编号", ["villageId"] = "村编号", ["month"] = "月份", ["kind"] = "类别", ["status"] = "状态", ["note"] = "备注",
+        ["vetoes"] = "一票否决", ["returnReason"] = "退回原因", ["correctionReason"] = "更正原因", ["entries"] = "评分项",
+        ["evidence"] = "证据照片", ["itemCode"] = "评分项代码", ["notApplicable"] = "不适用", ["count"] = "数量", ["level"] = "档次",
+        ["failedSamples"] = "不合格样本数", ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形", ["clauses"] = "细则",
+        ["code"] = "细则代码", ["yes"] = "是否", ["percent"] = "百分比", ["numerator"] = "分子", ["denominator"] = "分母",
+        ["fileName"] = "文件名", ["size"] = "大小（字节）", ["sha256"] = "校验值（SHA-256）", ["capturedAt"] = "拍摄时间",
+        ["rectificationId"] = "问题编号", ["clauseCode"] = "细则代码", ["points"] = "扣分", ["description"] = "问题描述",
+        ["location"] = "位置", ["source"] = "来源", ["state"] = "整改状态", ["deadline"] = "整改时限", ["fixNote"] = "整改说明",
+        ["reviewNote"] = "复核意见", ["rejectCount"] = "复核未通过次数", ["evaluationId"] = "评分表编号", ["photos"] = "照片",
     };
 
     /// <param name="itemTitle">The sheet's item titles by code, so that a change reads "乱堆乱放（L02）" rather than "L02"; null: codes only.</param>
@@ -40,6 +51,8 @@ public static class AuditChanges
         var before = Parse(beforeJson);
         var after = Parse(afterJson);
         if (before is null && after is null) return [];
+        if (before is null && after!["rectificationId"] is not null)
+            return [new AuditChange(AuditChangeKind.Added, "整改问题", After: Display("description", after["description"]))];
         if (before is null)
         {
             var entries = after!["entries"] is JsonArray a ? a.Count : 0;
@@ -64,6 +77,8 @@ public static class AuditChanges
             CompareEntries(oldEntries, newEntries, changes, Item(itemTitle));
         if (before["evidence"] is JsonArray oldEvidence && after["evidence"] is JsonArray newEvidence)
             CompareEvidence(oldEvidence, newEvidence, changes, Item(itemTitle));
+        if (before["photos"] is JsonArray oldPhotos && after["photos"] is JsonArray newPhotos)
+            ComparePhotos(oldPhotos, newPhotos, changes);
         return changes;
     }
 
@@ -104,6 +119,57 @@ public static class AuditChanges
         foreach (var (id, e) in old.Where(x => !now.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Removed, $"证据照片{Name(e)}"));
     }
 
+    private static void ComparePhotos(JsonArray before, JsonArray after, List<AuditChange> changes)
+    {
+        var old = ByKey(before, "id");
+        var now = ByKey(after, "id");
+        string Name(JsonObject p) => $"{Display("kind", p["kind"])}照片";
+        foreach (var (_, p) in now.Where(x => !old.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Added, Name(p), After: (string?)p["fileName"]));
+        foreach (var (_, p) in old.Where(x => !now.ContainsKey(x.Key))) changes.Add(new AuditChange(AuditChangeKind.Removed, $"{Name(p)}{(string?)p["fileName"]}"));
+    }
+
+    /// <summary>
+    /// A snapshot as a reader reads it: one line per field, "字段：值", with the Chinese field names and values of the
+    /// summary; lists one element per line, indented. Null for no snapshot; the text itself when it is not JSON.
+    /// </summary>
+    public static string? Render(string? json)
+    {
+        if (json is null) return null;
+        JsonNode? root;
+        try { root = JsonNode.Parse(json); }
+        catch (JsonException) { return json; }
+        var text = new System.Text.StringBuilder();
+        Write(text, root, "", 0);
+        return text.ToString().TrimEnd();
+    }
+
+    private static void Write(System.Text.StringBuilder text, JsonNode? node, string key, int depth)
+    {
+        var indent = new string(' ', depth * 2);
+        switch (node)
+        {
+            case JsonObject o when key != "clauses":
+                foreach (var (k, v) in o)
+                {
+                    if (v is JsonArray { Count: > 0 } or JsonObject) { text.Append(indent).Append(Label(k)).AppendLine("："); Write(text, v, k, depth + 1); }
+                    else text.Append(indent).Append(Label(k)).Append('：').AppendLine(Display(k, v));
+                }
+                break;
+            case JsonArray a:
+                var n = 0;
+                foreach (var element in a)
+                {
+                    n++;
+                    if (element is JsonObject child && key != "clauses") { text.Append(indent).Append(n).AppendLine("."); Write(text, child, key, depth + 1); }
+                    else text.Append(indent).Append(n).Append(". ").AppendLine(Display(key, element));
+                }
+                break;
+            default:
+                text.Append(indent).AppendLine(Display(key, node));
+                break;
+        }
+    }
+
     private static Dictionary<string, JsonObject> ByKey(JsonArray array, string key) =>
         array.OfType<JsonObject>().Where(o => o[key] is not null)
             .GroupBy(o => o[key]!.ToJsonString()).ToDictionary(g => g.Key.Trim('"'), g => g.Last(), StringComparer.Ordinal);
@@ -123,6 +189,19 @@ public static class AuditChanges
 
     private static string Label(string key) => Labels.GetValueOrDefault(key, key);
 
+    private static string Text(string key, string s) => key switch
+    {
+        _ when s.Length == 0 => "空",
+        "status" when Enum.TryParse<EvaluationStatus>(s, out var status) => EvaluationService.StatusName(status),
+        "kind" when Enum.TryParse<EvaluationKind>(s, out var kind) => EvaluationService.KindName(kind),
+        "kind" when Enum.TryParse<RectificationPhotoKind>(s, out var photo) => photo == RectificationPhotoKind.Before ? "整改前" : "整改后",
+        "state" when Enum.TryParse<RectificationState>(s, out var state) => RectificationRules.StateName(state),
+        "source" when Enum.TryParse<RectificationSource>(s, out var source) => RectificationRules.SourceName(source),
+        "capturedAt" when DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+            => TimeZoneInfo.ConvertTime(at, ChinaTime.Zone).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+        _ => s,
+    };
+
     private static string Display(string key, JsonNode? node) => node switch
     {
         null => "空",
@@ -133,8 +212,8 @@ public static class AuditChanges
             ? $"{n.ToJsonString()}/{d.ToJsonString()}"
             : string.Join("", o.Where(p => p.Key != "code" && p.Value is not null).Select(p => Display(p.Key, p.Value)))),
         JsonValue v when v.TryGetValue<bool>(out var b) => b ? "是" : "否",
-        JsonValue v when v.TryGetValue<string>(out var s) => key == "status" && Enum.TryParse<EvaluationStatus>(s, out var status)
-            ? EvaluationService.StatusName(status) : s.Length == 0 ? "空" : s,
+        JsonValue v when v.TryGetValue<string>(out var s) => Text(key, s),
+        JsonValue v when key == "month" && v.TryGetValue<int>(out var m) && m is > 190000 and < 300000 => EvaluationMonth.FromKey(m).ToChinese(),
         _ => node.ToJsonString(),
     };
 

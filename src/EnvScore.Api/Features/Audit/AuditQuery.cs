@@ -23,8 +23,9 @@ public sealed record AuditRow(long Id, DateTimeOffset At, string UserName, strin
     public string Summary => AuditChanges.Summary(Changes);
     /// <summary>e.g. "2026年11月乡镇自评".</summary>
     public string SheetName => (Month is { } m ? EvaluationMonth.FromKey(m).ToChinese() : "") + (Kind is { } k ? EvaluationService.KindName(k) : "");
-    public string? BeforeIndented => AuditQuery.Indent(Before);
-    public string? AfterIndented => AuditQuery.Indent(After);
+    /// <summary>The snapshots in Chinese, one field per line (<see cref="AuditChanges.Render"/>).</summary>
+    public string? BeforeText => AuditChanges.Render(Before);
+    public string? AfterText => AuditChanges.Render(After);
 }
 
 public sealed record TownshipOption(int Id, string Name);
@@ -43,6 +44,9 @@ public static class AuditActions
         ["Evaluation.Submit"] = "提交", ["Evaluation.Return"] = "退回", ["Evaluation.Import"] = "表格导入（新建）",
         ["Evaluation.ImportUpdate"] = "表格导入（修改）", ["Evaluation.Lock"] = "截止锁定", ["Evaluation.Correct"] = "区级更正",
         ["Evidence.Add"] = "上传证据", ["Evidence.Remove"] = "删除证据",
+        ["Rectification.FromComputation"] = "评比扣分生成整改问题", ["Rectification.Create"] = "上报整改问题",
+        ["Rectification.BeforePhoto"] = "上传整改前照片", ["Rectification.AfterPhoto"] = "上传整改后照片",
+        ["Rectification.ReportFix"] = "上报整改", ["Rectification.Close"] = "复核通过并销号", ["Rectification.Reject"] = "复核未通过",
     };
 
     public static string Name(string action) => Names.GetValueOrDefault(action, action);
@@ -52,11 +56,6 @@ public static class AuditActions
 public class AuditQuery(EnvScoreDbContext db)
 {
     public const int PageSize = 50;
-
-    private static readonly JsonSerializerOptions Indented = new()
-    {
-        WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
 
     public async Task<AuditPage> ReadAsync(ClaimsPrincipal user, AuditFilter filter, CancellationToken ct = default)
     {
@@ -100,12 +99,5 @@ public class AuditQuery(EnvScoreDbContext db)
         var district = user.DistrictId() ?? -1;
         return db.Townships.AsNoTracking().Where(t => t.DistrictId == district).OrderBy(t => t.Code)
             .Select(t => new TownshipOption(t.Id, t.Name)).ToListAsync(ct);
-    }
-
-    internal static string? Indent(string? json)
-    {
-        if (json is null) return null;
-        try { return JsonNode.Parse(json)?.ToJsonString(Indented); }
-        catch (JsonException) { return json; }
     }
 }

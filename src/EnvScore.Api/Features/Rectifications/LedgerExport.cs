@@ -20,7 +20,7 @@ public static class LedgerExport
 
     public static IEndpointRouteBuilder MapLedgerExport(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/rectifications/ledger.xlsx", async (string? m, int? t, string? state, string? item, string? source, bool? overdue,
+        app.MapGet("/api/rectifications/ledger.xlsx", async (string? m, string? t, string? state, string? item, string? source, string? overdue,
             HttpContext http, RectificationLedger ledger, EnvScoreDbContext db, Pages.PeopleNames names, CancellationToken ct) =>
         {
             int? month = null;
@@ -45,7 +45,21 @@ public static class LedgerExport
                 if (!Enum.TryParse<RectificationSource>(source, true, out var sr)) return Refuse(http, "source", source, "DistrictCheck、SelfEvaluation或Round");
                 src = sr;
             }
-            var filter = new LedgerFilter(month, t, st, string.IsNullOrWhiteSpace(item) ? null : item.Trim(), src, overdue);
+            // The page's filter form sends every field, empty ones as "": empty means "any".
+            int? township = null;
+            if (!string.IsNullOrWhiteSpace(t))
+            {
+                if (!int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+                    return Refuse(http, "t", t, "乡镇编号（整数）");
+                township = id;
+            }
+            bool? late = null;
+            if (!string.IsNullOrWhiteSpace(overdue))
+            {
+                if (!bool.TryParse(overdue, out var o)) return Refuse(http, "overdue", overdue, "true或false");
+                late = o;
+            }
+            var filter = new LedgerFilter(month, township, st, string.IsNullOrWhiteSpace(item) ? null : item.Trim(), src, late);
             var rows = await ledger.Filtered(http.User, filter).Include(r => r.Photos)
                 .OrderBy(r => r.TownshipId).ThenBy(r => r.FoundAt).ThenBy(r => r.Id).Take(10_000).ToListAsync(ct);
             var villageIds = rows.Select(r => r.VillageId).Distinct().ToList();
