@@ -120,7 +120,7 @@ public sealed class AdminPageTests(BrowserFixture f)
     }
 
     [Theory, InlineData(Viewport.Phone, 3, "2027-04"), InlineData(Viewport.Desktop, 2, "2027-03")]
-    [Presses("Admin/RuleSets.cshtml", "Upload"), Presses("Admin/RuleSets.cshtml", "Activate")]
+    [Presses("Admin/RuleSets.cshtml", "Upload"), Presses("Admin/RuleSets.cshtml", "Activate"), Presses("Admin/RuleSets.cshtml", "Withdraw")]
     public async Task Admin_uploads_a_rule_set_and_activates_it(Viewport viewport, int version, string from)
     {
         var yaml = await File.ReadAllTextAsync(Path.Combine(BrowserFixture.Root, "scoring-rules", "six-disorders-six-cleanups.yaml"));
@@ -141,6 +141,18 @@ public sealed class AdminPageTests(BrowserFixture f)
         var stored = Assert.Single((await api.GetJsonAsync($"/odata/RuleSets?$filter=version eq {version}")).GetProperty("value").EnumerateArray());
         Assert.Equal("Active", stored.GetProperty("status").GetString());
         Assert.Equal(int.Parse(from.Replace("-", "")), stored.GetProperty("effectiveFromMonth").GetInt32());
+
+        // Not yet in force and no sheet uses it: 撤销启用 (asked first) puts it back to a draft; then activated again.
+        var activeRow = page.Locator("tbody tr", new() { HasText = $"第{version}版" });
+        await activeRow.GetByRole(AriaRole.Button, new() { Name = "撤销启用" }).ClickAsync();
+        await Expect(page.Locator("[role=status]")).ToContainTextAsync("已撤销启用");
+        Assert.Contains(s.Dialogs, d => d.Contains("确定撤销"));
+        await Expect(page.Locator("tbody tr", new() { HasText = $"第{version}版" })).ToContainTextAsync("草稿");
+        var withdrawn = Assert.Single((await api.GetJsonAsync($"/odata/RuleSets?$filter=version eq {version}")).GetProperty("value").EnumerateArray());
+        Assert.Equal("Draft", withdrawn.GetProperty("status").GetString());
+        await page.Locator("tbody tr", new() { HasText = $"第{version}版" }).Locator("input[type=month]").FillAsync(from);
+        await page.Locator("tbody tr", new() { HasText = $"第{version}版" }).GetByRole(AriaRole.Button, new() { Name = "启用" }).ClickAsync();
+        await Expect(page.Locator("[role=status]")).ToContainTextAsync("已启用");
     }
 
     private async Task SeedLockedSheetAsync(int villageId, EvaluationMonth month, string itemCode, int count)

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Pages.Admin;
 
-/// <summary>Rule-set versions: upload (validated, stored as a draft), activate from a month.</summary>
+/// <summary>Rule-set versions: upload (validated, stored as a draft), activate from a month, withdraw a future activation.</summary>
 public class RuleSetsModel(EnvScoreDbContext db, RuleSetStore store) : PageModel
 {
     public List<RuleSetRecord> RuleSets { get; private set; } = [];
@@ -49,6 +49,23 @@ public class RuleSetsModel(EnvScoreDbContext db, RuleSetStore store) : PageModel
             case RuleSetWrite.Updated u: Message = $"已启用：自{EvaluationMonth.FromKey(u.RuleSet.EffectiveFromMonth).ToChinese()}起执行。"; return RedirectToPage();
             case RuleSetWrite.Conflict c: Errors.Add(c.Message); break;
             default: Errors.Add("未能启用"); break;
+        }
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    /// <summary>Whether the page offers 撤销启用 for a version: the feature's rule (<see cref="RuleSetStore.WhyNotWithdrawable"/>).</summary>
+    public bool Withdrawable(RuleSetRecord record) => store.WhyNotWithdrawable(record) is null;
+
+    public async Task<IActionResult> OnPostWithdrawAsync(int id, CancellationToken ct)
+    {
+        var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == id && r.DistrictId == User.DistrictId(), ct);
+        if (record is null) return NotFound();
+        switch (await store.WithdrawAsync(record, User.Identity!.Name!, ct))
+        {
+            case RuleSetWrite.Updated u: Message = $"已撤销启用：{u.RuleSet.Title} 第{u.RuleSet.Version}版回到草稿。"; return RedirectToPage();
+            case RuleSetWrite.Conflict c: Errors.Add(c.Message); break;
+            default: Errors.Add("未能撤销启用"); break;
         }
         await LoadAsync(ct);
         return Page();
