@@ -56,12 +56,31 @@ public class UploadTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactor
     }
 
     [Fact]
+    public async Task A_retried_upload_stores_the_photo_once()
+    {
+        var secretary = await factory.ClientForAsync(EnvScoreFactory.Secretary(0));
+        var (id, _) = await Sheets.CreateAsync(secretary, villageId: 14);
+        var first = await (await secretary.PostAsync($"/api/evaluations/{id}/evidence", Form(TestImages.Jpeg, "村口.jpg"))).ExpectAsync(HttpStatusCode.Created);
+        // The phone lost the answer and sends the same photo again: 200 with the stored photo, nothing stored twice, no second audit row.
+        var retry = await (await secretary.PostAsync($"/api/evaluations/{id}/evidence", Form(TestImages.Jpeg, "村口.jpg"))).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(first.GetProperty("id").GetInt32(), retry.GetProperty("id").GetInt32());
+        var sheet = await secretary.GetJsonAsync($"/odata/Evaluations({id})?$expand=evidence");
+        Assert.Single(sheet.GetProperty("evidence").EnumerateArray());
+        var audit = await secretary.GetJsonAsync($"/odata/AuditLog?$filter=evaluationId eq {id} and action eq 'Evidence.Add'");
+        Assert.Single(audit.GetProperty("value").EnumerateArray());
+        // Another picture (other bytes) is another photo.
+        await (await secretary.PostAsync($"/api/evaluations/{id}/evidence", Form(TestImages.PngTitled("河沟"), "河沟.png"))).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(2, (await secretary.GetJsonAsync($"/odata/Evaluations({id})?$expand=evidence")).GetProperty("evidence").GetArrayLength());
+    }
+
+    [Fact]
     public void The_verifier_accepts_the_real_images_and_nothing_else()
     {
         Assert.Equal("image/jpeg", ImageCheck.Verify(TestImages.Jpeg)?.ContentType);
         Assert.Equal("image/png", ImageCheck.Verify(TestImages.Png)?.ContentType);
         Assert.Null(ImageCheck.Verify(Encoding.UTF8.GetBytes("GIF89a")));
         Assert.Null(ImageCheck.Verify([.. TestImages.Png, 0x00])); // bytes after IEND
+        Assert.Equal("image/png", ImageCheck.Verify(TestImages.PngTitled("村口"))?.ContentType); // an ancillary text chunk
     }
 
     private static byte[] Flip(byte[] bytes, int at)

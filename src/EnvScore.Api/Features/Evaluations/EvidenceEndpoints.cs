@@ -17,11 +17,12 @@ public static class EvidenceEndpoints
             var outcome = await evidence.AddAsync(http.User, id, file is null ? [] : [file], itemCode, ct);
             switch (outcome)
             {
-                case EvidenceOutcome.Added { Files: [var added] }:
-                    return Results.Created($"/api/evidence/{added.Id}", new
-                    {
-                        added.Id, added.EvaluationId, added.ItemCode, added.FileName, added.ContentType, added.Size, added.Sha256,
-                    });
+                case EvidenceOutcome.Added { Files: [var added] } outcomeAdded:
+                {
+                    var body = new { added.Id, added.EvaluationId, added.ItemCode, added.FileName, added.ContentType, added.Size, added.Sha256 };
+                    // The same photo again (a retry): 200 with the stored one, nothing stored twice.
+                    return outcomeAdded.Repeated > 0 ? Results.Ok(body) : Results.Created($"/api/evidence/{added.Id}", body);
+                }
                 case EvidenceOutcome.Refused { Status: 404 }: return Results.NotFound();
                 case EvidenceOutcome.Refused { Status: 403 }: return Results.Forbid();
                 case EvidenceOutcome.Refused refused: return Results.Problem(title: refused.Title, statusCode: refused.Status);

@@ -11,7 +11,10 @@ namespace EnvScore.Api.Features.Evaluations;
 /// <summary>The outcome of an evidence upload or removal; the endpoints and the sheet page turn it into their answers.</summary>
 public abstract record EvidenceOutcome
 {
-    public sealed record Added(IReadOnlyList<EvidenceFile> Files) : EvidenceOutcome;
+    /// <param name="Files">The photos as stored, in the order sent.</param>
+    /// <param name="Repeated">How many of them were already on the sheet for the same item (same bytes): a retry after a
+    /// lost answer, or the same photo chosen twice, stores nothing again and answers with the stored photo.</param>
+    public sealed record Added(IReadOnlyList<EvidenceFile> Files, int Repeated = 0) : EvidenceOutcome;
     public sealed record Removed(EvidenceFile File) : EvidenceOutcome;
     /// <summary>Nothing stored. <paramref name="Status"/> is the API's status (404, 403, 409, 400, 413, 415); every message names its file.</summary>
     public sealed record Refused(int Status, IReadOnlyList<string> Messages) : EvidenceOutcome
@@ -71,19 +74,29 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
         var userName = user.Identity!.Name!;
         var now = time.GetUtcNow();
         var before = AuditWriter.Snapshot(sheet);
-        var added = accepted.Select(a => new EvidenceFile
+        // The same bytes for the same item are one photo: a client's retry after a lost answer (or the same photo chosen
+        // twice) is answered with the stored photo and stores nothing again.
+        var stored = new List<EvidenceFile>();
+        var repeated = 0;
+        foreach (var a in accepted)
         {
-            ItemCode = code, FileName = a.Name, ContentType = a.ContentType, Size = a.Bytes.Length,
-            Sha256 = Convert.ToHexStringLower(SHA256.HashData(a.Bytes)), UploadedAt = now,
-            UploadedBy = userName, Content = new EvidenceContent { Bytes = a.Bytes },
-        }).ToList();
-        foreach (var evidence in added) sheet.Evidence.Add(evidence);
+            var sha = Convert.ToHexStringLower(SHA256.HashData(a.Bytes));
+            if (sheet.Evidence.FirstOrDefault(e => e.Sha256 == sha && e.ItemCode == code) is { } same) { stored.Add(same); repeated++; continue; }
+            var evidence = new EvidenceFile
+            {
+                ItemCode = code, FileName = a.Name, ContentType = a.ContentType, Size = a.Bytes.Length, Sha256 = sha, UploadedAt = now,
+                UploadedBy = userName, Content = new EvidenceContent { Bytes = a.Bytes },
+            };
+            sheet.Evidence.Add(evidence);
+            stored.Add(evidence);
+        }
+        if (repeated == stored.Count) return new EvidenceOutcome.Added(stored, repeated);
         sheet.UpdatedAt = now;
         sheet.UpdatedBy = userName;
         audit.Record(userName, "Evidence.Add", sheet, before, AuditWriter.Snapshot(sheet));
         EnvScore.Api.Infrastructure.Faults.FaultPoint.ReachAtCommit(EnvScore.Api.Infrastructure.Faults.FaultPoint.EvidenceAtCommit);
         await db.SaveChangesAsync(ct); // one SaveChanges: the photos and the audit entry together, or nothing
-        return new EvidenceOutcome.Added(added);
+        return new EvidenceOutcome.Added(stored, repeated);
     }
 
     public async Task<EvidenceOutcome> RemoveAsync(ClaimsPrincipal user, int evidenceId, CancellationToken ct)

@@ -136,7 +136,10 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         switch (await evidence.AddAsync(User, Sheet.Id, chosen, itemCode, ct))
         {
             case EvidenceOutcome.Added added:
-                EvidenceMessage = $"{draftNote}已上传{added.Files.Count}张照片：{string.Join("、", added.Files.Select(f => f.FileName))}";
+                var names = string.Join("、", added.Files.Select(f => f.FileName));
+                EvidenceMessage = draftNote + (added.Repeated == 0 ? $"已上传{added.Files.Count}张照片：{names}"
+                    : added.Repeated == added.Files.Count ? $"照片此前已上传，未重复保存：{names}"
+                    : $"已上传{added.Files.Count - added.Repeated}张照片，另有{added.Repeated}张此前已上传、未重复保存：{names}");
                 break;
             case EvidenceOutcome.Refused { Status: 403 or 404 }: return Forbid();
             case EvidenceOutcome.Refused r:
