@@ -239,12 +239,11 @@ public sealed class MonthlyComputation(
             ["prev_month"] = (month.Previous().Key, NpgsqlDbType.Integer),
         };
         await ExecAsync(conn, TierSql.CreateCandidateTable, ct);
-        await ExecAsync(conn, """
+        await ExecAsync(conn, $$"""
             INSERT INTO cmp_candidate (district_id, village_id, village_code, township_id, township_code, final_score, vetoed, missing, tie)
             SELECT d.district_id, v.id, v.code, t.id, t.code,
                    CASE WHEN s.village_id IS NULL THEN d.missing_score
-                        WHEN k.village_id IS NOT NULL THEN round(s.total * d.self_w + k.total * d.district_w, 2)
-                        ELSE s.total END,
+                        ELSE {{CombinationSql.Final("s.total", "k.total", "d.self_w", "d.district_w")}} END,
                    cardinality(coalesce(s.vetoes, '{}') || coalesce(k.vetoes, '{}')) > 0,
                    s.village_id IS NULL,
                    CASE WHEN s.village_id IS NULL THEN array_fill(0::numeric, ARRAY[d.sections])
@@ -286,7 +285,7 @@ public sealed class MonthlyComputation(
                 LEFT JOIN cmp_sheet k ON k.village_id = c.village_id AND k.kind = 1
                 LEFT JOIN village_results p ON p.village_id = c.village_id AND p.month = @prev_month
             ), y AS (
-                SELECT x.*, CASE WHEN prev_tier = tier_name THEN prev_run + 1 ELSE 1 END AS run_length FROM x
+                SELECT x.*, {{CombinationSql.RunLength("prev_tier", "prev_run", "tier_name")}} AS run_length FROM x
             )
             INSERT INTO village_results (village_id, month, district_id, township_id, rule_set_id, self_score, district_score, final_score,
                 vetoed, veto_codes, tier, tier_reason, township_rank, district_rank, previous_district_rank, movement,
@@ -295,11 +294,11 @@ public sealed class MonthlyComputation(
             SELECT village_id, @month, district_id, township_id, rule_set_id, self_score, district_score, final_score,
                    vetoed, veto_codes, tier_name, reason, township_rank, district_rank, prev_rank, prev_rank - district_rank,
                    run_length,
-                   CASE WHEN NOT missing THEN self_score - district_score END,
-                   coalesce(NOT missing AND self_score - district_score > inflation, false),
+                   CASE WHEN NOT missing THEN {{CombinationSql.Gap("self_score", "district_score")}} END,
+                   NOT missing AND {{CombinationSql.Inflated("self_score", "district_score", "inflation")}},
                    missing,
-                   (interview IS NOT NULL AND tier = 3 AND run_length >= interview),
-                   (reward IS NOT NULL AND tier = 1 AND run_length >= reward),
+                   {{CombinationSql.Interview("tier", "run_length", "interview")}},
+                   {{CombinationSql.Reward("tier", "run_length", "reward")}},
                    on_red_list, on_black_list, explanation, findings, run_id
             FROM y
             """, ct, p);

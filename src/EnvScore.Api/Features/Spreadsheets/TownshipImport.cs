@@ -86,13 +86,9 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             }
             if (frozen.TryGetValue(village.Id, out var kept))
             {
+                // Compared by meaning, and as a row that is not submitted again: the upload never changes a frozen sheet.
                 var (asUploaded, _) = TemplateLayouts.Entries(context.Rules, row.Values);
-                var same = new Evaluation
-                {
-                    Id = kept.Id, VillageId = kept.VillageId, Month = kept.Month, Kind = kept.Kind, CreatedBy = "", UpdatedBy = "", Status = kept.Status,
-                    Note = string.IsNullOrWhiteSpace(row.Values.Note) ? null : row.Values.Note.Trim(), Vetoes = row.Values.VetoCode is { } fv ? [fv] : [],
-                    ReturnReason = kept.ReturnReason, Entries = asUploaded,
-                };
+                var same = AsUploaded(kept, asUploaded, VetoesOf(row.Values.VetoCode), row.Values.Note, submit: false);
                 if (AuditWriter.Snapshot(Meaning(same)) == AuditWriter.Snapshot(Meaning(kept))) { frozenUnchanged++; continue; }
                 problems.Add(RowProblem(row, null, null, $"第{row.RowNumber}行 {village.Name}：本月{EvaluationService.KindName(kind)}表{EvaluationService.StatusName(kept.Status)}，" +
                     $"表中内容与{EvaluationService.StatusName(kept.Status)}的不同，不能再导入；请恢复为下载时的内容，或联系区里退回后再修改 (the sheet is {kept.Status} and the row differs)"));
@@ -115,7 +111,7 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             var candidate = new Evaluation
             {
                 CreatedBy = "", UpdatedBy = "", Entries = entries,
-                Vetoes = row.Values.VetoCode is { } v ? [v] : [], Note = row.Values.Note,
+                Vetoes = VetoesOf(row.Values.VetoCode), Note = row.Values.Note,
             };
             foreach (var p in EvaluationService.Problems(context.Rules, candidate, submit, mapper))
             {
@@ -148,19 +144,9 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             existing.TryGetValue(village.Id, out var stored);
             var before = stored is null ? null : AuditWriter.Snapshot(stored);
             // The sheet as uploaded is the sheet as stored: a blank 备注 clears the note.
-            var newNote = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
-            if (stored is not null)
-            {
-                // A re-upload of the same file changes nothing (no write, no audit row).
-                var preview = new Evaluation
-                {
-                    Id = stored.Id, VillageId = stored.VillageId, Month = stored.Month, Kind = stored.Kind, CreatedBy = "", UpdatedBy = "",
-                    Status = submit ? EvaluationStatus.Submitted : stored.Status,
-                    Note = newNote, Vetoes = vetoes,
-                    ReturnReason = submit ? null : stored.ReturnReason, Entries = entries, Evidence = stored.Evidence,
-                };
-                if (AuditWriter.Snapshot(preview) == before) { unchanged++; continue; }
-            }
+            var newNote = NoteAsStored(note);
+            // A re-upload of the same file changes nothing (no write, no audit row).
+            if (stored is not null && AuditWriter.Snapshot(AsUploaded(stored, entries, vetoes, note, submit)) == before) { unchanged++; continue; }
             var sheet = stored ?? new Evaluation
             {
                 VillageId = village.Id, TownshipId = townshipId, DistrictId = context.Township.DistrictId, Month = context.Month.Key,
@@ -198,6 +184,25 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
         return new ImportReport(200, $"导入成功：新建{created}份，更新{updated}份，未变{unchanged}份{(submit ? "，已全部提交" : "（草稿）")} (imported)",
             [], warnings, created, updated, unchanged, submit);
     }
+
+    /// <summary>
+    /// The stored sheet as an uploaded row would leave it, for telling an unchanged row (by its audit snapshot): the row's
+    /// entries, vetoes and note (<see cref="NoteAsStored"/>) over the stored sheet's identity, status, return reason and
+    /// evidence; <paramref name="submit"/> makes it Submitted and clears the return reason, as the write does.
+    /// </summary>
+    private static Evaluation AsUploaded(Evaluation stored, List<EvaluationEntry> entries, List<string> vetoes, string? note, bool submit) => new()
+    {
+        Id = stored.Id, VillageId = stored.VillageId, Month = stored.Month, Kind = stored.Kind, CreatedBy = "", UpdatedBy = "",
+        Status = submit ? EvaluationStatus.Submitted : stored.Status,
+        Note = NoteAsStored(note), Vetoes = vetoes,
+        ReturnReason = submit ? null : stored.ReturnReason, Entries = entries, Evidence = stored.Evidence,
+    };
+
+    /// <summary>A row's 备注 as stored: trimmed; blank clears the note.</summary>
+    private static string? NoteAsStored(string? note) => string.IsNullOrWhiteSpace(note) ? null : note.Trim();
+
+    /// <summary>A row's 一票否决 cell as the sheet's veto list.</summary>
+    private static List<string> VetoesOf(string? vetoCode) => vetoCode is { } v ? [v] : [];
 
     /// <summary>
     /// A sheet as its meaning: entries that say nothing (a count or failed samples of 0 or none, no level, no pass/fail,
