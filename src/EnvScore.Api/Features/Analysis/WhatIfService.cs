@@ -82,7 +82,8 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
             if (!hasSelf)
             {
                 finals[r.VillageId] = rules.MissingSheet.Score;
-                candidates.Add(new TierCandidate(village, township, rules.MissingSheet.Score, hasCheck && check.Vetoed, hasCheck ? check.Sections : [], MissingSheet: true));
+                // As the monthly computation: a missing sheet breaks ties with no deductions (zeros), whatever a district check found.
+                candidates.Add(new TierCandidate(village, township, rules.MissingSheet.Score, hasCheck && check.Vetoed, [], MissingSheet: true));
                 continue;
             }
             var final = ScoreCombiner.Combine(self.Total, hasCheck ? check.Total : null, rules.Combination).Final;
