@@ -73,8 +73,11 @@ public sealed class PhoneMonthTests(BrowserFixture f)
             await page.GotoAsync($"/admin?m={Month}");
             await page.Locator("#compute").ClickAsync();
             await Expect(page.Locator("#message")).ToContainTextAsync("计算完成");
+            // The township deadline (5 December) has not passed: the page says so, and the confirmation asks for an early publication.
+            await Expect(page.Locator("#publish-warning")).ToContainTextAsync("尚未截止");
             await page.Locator("#publish").ClickAsync();
             await Expect(page.Locator("#message")).ToContainTextAsync("已发布");
+            Assert.Contains(s.Dialogs, d => d.Contains("确定提前发布"));
             await page.Locator("#creason").FillAsync("贺砦社区抽查发现漏报");
             await page.Locator("#open-correction").ClickAsync();
             await Expect(page.Locator("#message")).ToContainTextAsync("已开启更正");
