@@ -86,7 +86,7 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
         ErrorCodes.Set(HttpContext, ErrorCodes.InvalidJson);
         return (null, ValidationProblem(new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message!] })
         {
-            Title = JsonFieldErrors.Title, Status = 400, Extensions = { ["code"] = ErrorCodes.InvalidJson },
+            Title = JsonFieldErrors.TitleFor(message!), Status = 400, Extensions = { ["code"] = ErrorCodes.InvalidJson },
         }));
     }
 

@@ -23,7 +23,7 @@ public static class ControllerErrorExtensions
         if (ODataBodyErrors.Find(controller.HttpContext) is { } field)
             return controller.ValidationProblem(new ValidationProblemDetails(new Dictionary<string, string[]> { [field.Field] = [field.Message] })
             {
-                Title = JsonFieldErrors.Title, Status = 400, Extensions = { ["code"] = ErrorCodes.InvalidJson },
+                Title = JsonFieldErrors.TitleFor(field.Message), Status = 400, Extensions = { ["code"] = ErrorCodes.InvalidJson },
             });
         return controller.Problem(title: "请求体无法解析：应为UTF-8编码的JSON对象，字段名与类型见 $metadata (the body could not be read)", statusCode: 400);
     }

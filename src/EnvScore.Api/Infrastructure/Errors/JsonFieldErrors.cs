@@ -14,6 +14,22 @@ public static partial class JsonFieldErrors
 {
     public const string Title = "请求体中有字段的类型或取值不对，未保存任何内容 (a field of the body has the wrong JSON type)";
 
+    /// <summary>The title of a field problem: the problem itself, e.g. "字段fromMonth的值无效：应为“yyyy-MM”格式的月份字符串…，未保存任何内容".</summary>
+    public static string TitleFor(string message)
+    {
+        var gloss = message.LastIndexOf(" (", StringComparison.Ordinal);
+        return (gloss > 0 ? message[..gloss] : message) + "，未保存任何内容 (a field of the body has the wrong JSON type)";
+    }
+
+    /// <summary>Month fields (<c>month</c>, <c>fromMonth</c>) are strings "yyyy-MM" wherever they appear; said so rather than "应为字符串".</summary>
+    public static string? ExpectedForField(string field)
+    {
+        var leaf = field[(field.LastIndexOf('.') + 1)..];
+        return leaf.Equals("month", StringComparison.OrdinalIgnoreCase) || leaf.Equals("fromMonth", StringComparison.OrdinalIgnoreCase)
+            ? "应为\"yyyy-MM\"格式的月份字符串（如\"2027-01\"）"
+            : null;
+    }
+
     /// <summary>The field path and Chinese message for a binding failure; null when the exception names no field.</summary>
     /// <param name="exception">System.Text.Json's exception (its Path names the field).</param>
     /// <param name="target">The type the body was read as, when known: the field's declared type is looked up along the
@@ -33,6 +49,7 @@ public static partial class JsonFieldErrors
             ? ExpectedOfType(ClrName(declared))
             : ExpectedFor(exception.Message);
         if (expected is null && exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)) expected = "不能为null";
+        if (!exception.Message.Contains("doesn't allow setting null", StringComparison.Ordinal)) expected = ExpectedForField(field) ?? expected;
         return (field, $"字段{field}的值无效：{expected ?? "类型不对，应符合接口文档中的类型"} (wrong JSON type or value)");
     }
 
@@ -116,7 +133,7 @@ public static partial class JsonFieldErrors
     public static IResult Result(HttpContext http, string field, string message)
     {
         ErrorCodes.Set(http, ErrorCodes.InvalidJson);
-        return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: Title,
+        return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: TitleFor(message),
             extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.InvalidJson });
     }
 

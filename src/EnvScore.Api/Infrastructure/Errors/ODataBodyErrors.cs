@@ -120,7 +120,7 @@ public static class ODataBodyErrors
     }
 
     private static (string, string) Wrong(string field, IEdmTypeReference type) =>
-        (field, $"字段{field}的值无效：{Expected(type)} (wrong JSON type or value)");
+        (field, $"字段{field}的值无效：{JsonFieldErrors.ExpectedForField(field) ?? Expected(type)} (wrong JSON type or value)");
 
     private static string Expected(IEdmTypeReference type) =>
         type.IsCollection() ? "应为数组 [...]"

@@ -129,8 +129,12 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             return (Errors.ErrorCodes.UnsupportedQuery, $"不支持函数{m.Groups[1].Value}；支持的函数见 docs/api.md (unknown function)");
         if ((m = Rx(@"The query specified in the URI is not valid\. (.*)")).Success && !m.Groups[1].Value.StartsWith("The query specified", StringComparison.Ordinal))
             return Translate(m.Groups[1].Value);
+        if (message.Contains("any/all", StringComparison.OrdinalIgnoreCase) || message.Contains("MaxAnyAllExpressionDepth", StringComparison.Ordinal))
+            return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：any/all最多嵌套2层 (any/all nesting is limited to 2)");
+        if (Rx(@"orderby", true).Success && Rx(@"exceed|limit|maximum", true).Success)
+            return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：$orderby最多5项 ($orderby is limited to 5 clauses)");
         if (message.Contains("node count", StringComparison.OrdinalIgnoreCase) || message.Contains("MaxNodeCount", StringComparison.Ordinal))
-            return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：表达式最多100个节点 (the expression is too complex)");
+            return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：表达式最多100个节点（运算、函数与取值） (the expression is limited to 100 nodes)");
         if (message.Contains("MaxExpansionDepth", StringComparison.Ordinal) || message.Contains("expansion depth", StringComparison.OrdinalIgnoreCase))
             return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：$expand最多2层 ($expand is limited to depth 2)");
         if (message.Contains("target of an invocation", StringComparison.Ordinal) || message.Contains("overflow", StringComparison.OrdinalIgnoreCase))
@@ -139,8 +143,9 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             return (Errors.ErrorCodes.InvalidQuery, $"查询语法错误：\"{m.Groups[2].Value}\"的第{m.Groups[1].Value}个字符附近；写法见 docs/api.md (syntax error at position {m.Groups[1].Value})");
         return (Errors.ErrorCodes.InvalidQuery, $"查询无效或超出限制（{Limits}）；写法见 docs/api.md (the query is invalid or over a limit)");
 
-        System.Text.RegularExpressions.Match Rx(string pattern) =>
-            System.Text.RegularExpressions.Regex.Match(message, pattern, System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        System.Text.RegularExpressions.Match Rx(string pattern, bool ignoreCase = false) =>
+            System.Text.RegularExpressions.Regex.Match(message, pattern, System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant
+                | (ignoreCase ? System.Text.RegularExpressions.RegexOptions.IgnoreCase : 0));
     }
 
     private static bool ErrorsChinese(string message) => Errors.ErrorCodes.IsChinese(message);
