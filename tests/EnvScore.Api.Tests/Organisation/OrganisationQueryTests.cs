@@ -61,17 +61,19 @@ public class OrganisationQueryTests(EnvScoreFactory factory) : IClassFixture<Env
     }
 
     [Theory]
-    [InlineData("/odata/Villages?$top=101", "Top")]
-    [InlineData("/odata/Districts?$expand=townships($expand=villages($expand=township))", "MaxExpansionDepth")]
-    [InlineData("/odata/Townships?$filter=villages/any(v: v/township/villages/any(w: w/township/villages/any(x: x/isActive)))", "MaxAnyAllExpressionDepth")]
-    [InlineData("/odata/Villages?$orderby=code,name,id,isActive,townshipId,township/name", "orderby")]
-    public async Task Every_limit_is_rejected_with_400_naming_the_limit(string url, string limitName)
+    [InlineData("/odata/Villages?$top=101", "$top不能超过100")]
+    [InlineData("/odata/Districts?$expand=townships($expand=villages($expand=township))", "$expand最多2层")]
+    [InlineData("/odata/Townships?$filter=villages/any(v: v/township/villages/any(w: w/township/villages/any(x: x/isActive)))", "any/all最多嵌套2层")]
+    [InlineData("/odata/Villages?$orderby=code,name,id,isActive,townshipId,township/name", "$orderby最多5项")]
+    public async Task Every_limit_is_rejected_with_400_naming_the_limit(string url, string limit)
     {
         var response = await _anonymous.GetAsync(url);
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(limitName, body, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("查询无效或超出限制", body);
+        var message = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.StartsWith("查询超出限制：", message);
+        Assert.Contains(limit, message); // the limit by its query option, in Chinese, with the number
+        Assert.DoesNotContain("The limit of", body); // the library's own words stay out
         Assert.DoesNotContain("stacktrace", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("   at ", body);
     }
@@ -83,7 +85,7 @@ public class OrganisationQueryTests(EnvScoreFactory factory) : IClassFixture<Env
         var response = await _anonymous.GetAsync("/odata/Villages?$filter=" + Uri.EscapeDataString(filter));
         var body = await response.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("MaxNodeCount", body);
+        Assert.Contains("表达式最多100个节点", body);
     }
 
     [Fact]

@@ -41,6 +41,10 @@ public static class LoginEndpoint
                 return SecurityProblems.Problem(413, SecurityProblems.BodyTooLarge, $"登录请求不能超过{MaxLoginBodyBytes}字节 (body too large)");
             LoginRequest? login;
             try { login = JsonSerializer.Deserialize<LoginRequest>(body, JsonOptions); }
+            catch (JsonException e) when (Infrastructure.Errors.JsonFieldErrors.Describe(e, typeof(LoginRequest)) is { } wrong)
+            {
+                return Infrastructure.Errors.JsonFieldErrors.Result(request.HttpContext, wrong.Field, wrong.Message);
+            }
             catch (JsonException) { login = null; }
             if (login is null)
                 return SecurityProblems.Problem(400, SecurityProblems.UnreadableBody,

@@ -26,7 +26,7 @@ public class EvaluationService(
     {
         var errors = new Dictionary<string, string[]>();
         if (!EvaluationMonth.TryParse(write.Month, out var month))
-            errors["month"] = [$"月份格式应为\"yyyy-MM\"，实际为\"{write.Month}\" (month must be yyyy-MM)"];
+            errors["month"] = [$"月份格式应为\"yyyy-MM\"（如\"2026-11\"）或yyyymm整数（如202611），实际为\"{write.Month}\" (month must be yyyy-MM or yyyymm)"];
         if (!Enum.TryParse<EvaluationKind>(write.Kind, ignoreCase: true, out var kind))
             errors["kind"] = [$"类型应为Self（乡镇自评）或District（区级抽查），实际为\"{write.Kind}\" (kind must be Self or District)"];
         var village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleOrDefaultAsync(v => v.Id == write.VillageId, ct);
@@ -90,6 +90,10 @@ public class EvaluationService(
             else if (patch.Note is not null) sheet.Note = patch.Note.Trim();
             if (patch.ClearVetoes) sheet.Vetoes = [];
             else if (patch.Vetoes is not null) sheet.Vetoes = Clean(patch.Vetoes);
+            // Merged by item code: an item twice in one PATCH would silently keep the last; the engine's rule says duplicate.
+            var twice = (patch.Entries ?? []).GroupBy(w => w.ItemCode.Trim()).Where(g => g.Count() > 1)
+                .Select(g => new EntryProblem(EntryProblemKind.DuplicateItem, g.Key, nameof(ItemEntry.ItemCode), $"评分项\"{g.Key}\"重复填写 (item entered twice)")).ToList();
+            if (twice.Count > 0) return new SheetOutcome.InvalidEntries(twice);
             foreach (var write in patch.Entries ?? [])
             {
                 var code = write.ItemCode.Trim();

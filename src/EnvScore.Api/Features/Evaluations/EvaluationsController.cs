@@ -22,8 +22,6 @@ namespace EnvScore.Api.Features.Evaluations;
 [Authorize]
 public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheets) : ODataController
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     [EnvScoreQuery]
     public IQueryable<Evaluation> Get() => db.Evaluations.AsNoTracking().VisibleTo(User);
 
@@ -44,22 +42,28 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
         return Ok(SingleResult.Create(query));
     }
 
-    public async Task<IActionResult> Post(CancellationToken ct) =>
-        await ReadAsync<SheetWrite>() is { } write ? Answer(await sheets.CreateAsync(User, write, ct)) : this.UnreadableBody();
+    public async Task<IActionResult> Post(CancellationToken ct)
+    {
+        using var body = await ReadDocumentAsync();
+        var (write, error) = Bind<SheetWrite>(body);
+        return write is null ? error! : Answer(await sheets.CreateAsync(User, write, ct));
+    }
 
     public async Task<IActionResult> Put(int key, CancellationToken ct)
     {
         if (Malformed(out var bad)) return bad;
-        return await ReadAsync<SheetWrite>() is { } write ? Answer(await sheets.ReplaceAsync(User, key, IfMatch, write, ct)) : this.UnreadableBody();
+        using var body = await ReadDocumentAsync();
+        var (write, error) = Bind<SheetWrite>(body);
+        return write is null ? error! : Answer(await sheets.ReplaceAsync(User, key, IfMatch, write, ct));
     }
 
     public async Task<IActionResult> Patch(int key, CancellationToken ct)
     {
         if (Malformed(out var bad)) return bad;
         using var body = await ReadDocumentAsync();
-        if (body is not { RootElement.ValueKind: JsonValueKind.Object }) return this.UnreadableBody();
-        var patch = body.RootElement.Deserialize<SheetPatch>(Json)!;
-        foreach (var member in body.RootElement.EnumerateObject().Where(m => m.Value.ValueKind == JsonValueKind.Null))
+        var (patch, error) = Bind<SheetPatch>(body);
+        if (patch is null) return error!;
+        foreach (var member in body!.RootElement.EnumerateObject().Where(m => m.Value.ValueKind == JsonValueKind.Null))
         {
             if (member.NameEquals("note") || member.Name.Equals("note", StringComparison.OrdinalIgnoreCase)) patch = patch with { ClearNote = true };
             else if (member.Name.Equals("vetoes", StringComparison.OrdinalIgnoreCase)) patch = patch with { ClearVetoes = true };
@@ -72,13 +76,27 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
         return Answer(await sheets.PatchAsync(User, key, IfMatch, patch, ct));
     }
 
+    /// <summary>The body as T (<see cref="SheetJson"/>), or the 400 naming what could not be read.</summary>
+    private (T? Value, IActionResult? Error) Bind<T>(JsonDocument? body) where T : class
+    {
+        if (body is not { RootElement.ValueKind: JsonValueKind.Object }) return (null, this.UnreadableBody());
+        var (value, field, message) = SheetJson.Read<T>(body.RootElement);
+        if (value is not null) return (value, null);
+        if (field is null) return (null, this.UnreadableBody());
+        ErrorCodes.Set(HttpContext, ErrorCodes.InvalidJson);
+        return (null, ValidationProblem(new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message!] })
+        {
+            Title = JsonFieldErrors.TitleFor(message!), Status = 400, Extensions = { ["code"] = ErrorCodes.InvalidJson },
+        }));
+    }
+
     [HttpPost]
     public async Task<IActionResult> Submit(int key, CancellationToken ct) =>
         Malformed(out var bad) ? bad : Answer(await sheets.SubmitAsync(User, key, IfMatch, ct));
 
     [HttpPost]
     public async Task<IActionResult> Return(int key, ODataActionParameters? parameters, CancellationToken ct) =>
-        Malformed(out var bad) ? bad : Answer(await sheets.ReturnAsync(User, key, IfMatch, parameters?.GetValueOrDefault("reason") as string, ct));
+        Malformed(out var bad) ? bad : parameters is null && ODataBodyErrors.Find(HttpContext) is not null ? this.UnreadableBody() : Answer(await sheets.ReturnAsync(User, key, IfMatch, parameters?.GetValueOrDefault("reason") as string, ct));
 
     /// <summary>Field names as the JSON body spells them (the engine names the C# properties).</summary>
     private static string? CamelCase(string? field) => string.IsNullOrEmpty(field) ? field : char.ToLowerInvariant(field[0]) + field[1..];
@@ -110,18 +128,6 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
         try
         {
             return await JsonDocument.ParseAsync(Request.Body);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private async Task<T?> ReadAsync<T>() where T : class
-    {
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<T>(Request.Body, Json);
         }
         catch (JsonException)
         {

@@ -148,6 +148,16 @@ public static class SheetPreviewEndpoint
     {
         app.MapPost("/api/sheet-preview", async (HttpRequest request, EnvScoreDbContext db, RuleSetStore ruleSets, CancellationToken ct) =>
         {
+            if (!request.HasFormContentType)
+            {
+                Infrastructure.Errors.ErrorCodes.Set(request.HttpContext, Infrastructure.Errors.ErrorCodes.InvalidJson);
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["villageId"] = ["应以表单字段提交（application/x-www-form-urlencoded或multipart/form-data），不接受JSON请求体 (form fields expected)"],
+                    ["m"] = ["月份，如2026-11，与villageId一同以表单字段提交 (form field m expected)"],
+                }, title: "预览须以表单提交：villageId、m 以及表上各项（v.编码、na.编码…），不接受JSON (a form is expected, not JSON)",
+                    extensions: new Dictionary<string, object?> { ["code"] = Infrastructure.Errors.ErrorCodes.InvalidJson });
+            }
             var form = await request.ReadFormAsync(ct);
             if (!int.TryParse(form["villageId"], out var villageId) || !EvaluationMonth.TryParse(form["m"], out var month))
                 return Results.Problem(title: "缺少村（社区）或月份 (villageId and m are required)", statusCode: 400);

@@ -42,6 +42,8 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
     {
         var record = await db.RuleSets.SingleOrDefaultAsync(r => r.Id == key, ct);
         if (record is null || !User.IsAdminOf(record.DistrictId)) return Results.NotFound();
+        if (parameters is null && Infrastructure.Errors.ODataBodyErrors.Find(HttpContext) is { } wrong)
+            return Infrastructure.Errors.JsonFieldErrors.Result(HttpContext, wrong.Field, wrong.Message);
         EvaluationMonth? from = null;
         if (!ModelState.IsValid) // a body OData could not read (e.g. "fromMonth": 202703, a number for a string)
             return Results.Problem(title: "fromMonth应为\"yyyy-MM\"格式的字符串（如\"2027-01\"） (fromMonth must be a \"yyyy-MM\" string)", statusCode: 400);

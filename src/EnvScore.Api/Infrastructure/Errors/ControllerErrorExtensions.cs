@@ -13,9 +13,18 @@ public static class ControllerErrorExtensions
             Status = StatusCodes.Status400BadRequest,
         });
 
+    /// <summary>
+    /// 400 <c>InvalidJson</c> for a body the binder could not read: naming the first field that does not fit the addressed
+    /// OData type (<see cref="ODataBodyErrors"/>) in the field-problem shape, else saying the body is not a JSON object.
+    /// </summary>
     public static IActionResult UnreadableBody(this ControllerBase controller)
     {
         ErrorCodes.Set(controller.HttpContext, ErrorCodes.InvalidJson);
+        if (ODataBodyErrors.Find(controller.HttpContext) is { } field)
+            return controller.ValidationProblem(new ValidationProblemDetails(new Dictionary<string, string[]> { [field.Field] = [field.Message] })
+            {
+                Title = JsonFieldErrors.TitleFor(field.Message), Status = 400, Extensions = { ["code"] = ErrorCodes.InvalidJson },
+            });
         return controller.Problem(title: "请求体无法解析：应为UTF-8编码的JSON对象，字段名与类型见 $metadata (the body could not be read)", statusCode: 400);
     }
 

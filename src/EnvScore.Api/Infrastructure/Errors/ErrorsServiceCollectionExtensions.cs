@@ -43,6 +43,7 @@ public static class ErrorsServiceCollectionExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RefuseLongTargets);
+        app.Use(ControlCharacterGuard.Middleware); // free text of every JSON write, before any endpoint
         return app;
     }
 

@@ -32,12 +32,15 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
         log.LogWarning(exception, "Refused {Method} {Path} with {Status} {Code}", http.Request.Method, http.Request.Path, status, code);
         http.Response.StatusCode = status;
         ErrorCodes.Set(http, code);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = http,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = exception.Message },
-        });
+            // No library text reaches the client: the title says it in Chinese (the log keeps the exception).
+            ProblemDetails = { Status = status, Title = title },
+        };
+        if (BindingField(http, exception) is { } field) context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field.Field] = [field.Message] };
+        return await problems.TryWriteAsync(context);
     }
 
     /// <summary>True for the API's addresses (problem details); everything else is a web page (a Chinese HTML page).</summary>
@@ -101,7 +104,13 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
                     ? $"请求体过大：此地址上限为{l}字节（{l / 1024 / 1024}MB） (content too large)"
                     : "请求体过大 (content too large)");
             }
-            if (bad.InnerException is System.Text.Json.JsonException or System.Text.DecoderFallbackException or InvalidOperationException)
+            if (BindingField(http, exception) is { } field)
+                return (400, ErrorCodes.InvalidJson, $"{field.Message}；未保存任何内容 (a field of the body has the wrong JSON type)");
+            if (bad.InnerException is System.Text.Json.JsonException or System.Text.DecoderFallbackException)
+                return (400, ErrorCodes.InvalidJson, "请求体不是有效的JSON：须为UTF-8编码的JSON对象，字段名见接口文档 (the body is not valid UTF-8 JSON)");
+            if (MissingParameter(bad.Message) is { } missing)
+                return (400, ErrorCodes.InvalidRequest, missing);
+            if (bad.InnerException is InvalidOperationException)
                 return (400, ErrorCodes.InvalidJson, "请求体不是有效的JSON：须为UTF-8编码的JSON对象，字段名见接口文档 (the body is not valid UTF-8 JSON)");
             return (bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode),
                 bad.StatusCode == 400 ? "请求参数缺失或无法读取，请对照接口文档 (a parameter is missing or unreadable)" : ErrorCodes.ChineseTitle(http, bad.StatusCode));
@@ -111,6 +120,31 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
                 "查询无法执行：其中的运算或函数不受支持，或对现有数据无意义（如除数为零、数值溢出）。支持的写法见 docs/api.md (the query cannot be evaluated)");
         return (0, "", "");
     }
+
+    /// <summary>A minimal API's JSON body with a wrong-typed field: the field and what it should be (<see cref="JsonFieldErrors"/>).</summary>
+    private static (string Field, string Message)? BindingField(HttpContext http, Exception exception) =>
+        exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException json }
+            ? JsonFieldErrors.Describe(json, (http.GetEndpoint() ?? http.Features.Get<IExceptionHandlerFeature>()?.Endpoint)?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType)
+            : null;
+
+    /// <summary>"failed to bind parameter "IFormFile file"" and the like, named in Chinese.</summary>
+    private static string? MissingParameter(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?<type>[^\"]+?) (?<name>\\w+)\"");
+        if (!m.Success) return null;
+        var (type, name) = (m.Groups["type"].Value, m.Groups["name"].Value);
+        if (type.Contains("IFormFile", StringComparison.Ordinal))
+            return $"缺少上传的文件：请以multipart/form-data提交，文件字段名为{name} (the file \"{name}\" is missing)";
+        if (message.Contains("without body", StringComparison.Ordinal) || message.Contains("Required parameter", StringComparison.Ordinal))
+            return $"缺少参数{name}，请对照接口文档补上 (the parameter \"{name}\" is missing)";
+        return $"参数{name}的值无法读取：{JsonFieldErrors.ExpectedOfType(ClrName(type))} (the parameter \"{name}\" could not be read)";
+    }
+
+    private static string ClrName(string type) => type.TrimEnd('?') switch
+    {
+        "int" => "System.Int32", "long" => "System.Int64", "bool" => "System.Boolean", "string" => "System.String",
+        "decimal" => "System.Decimal", "double" => "System.Double", "DateOnly" => "System.DateOnly", var t => t,
+    };
 
     private static bool IsQueryFault(Exception exception)
     {
