@@ -9,7 +9,7 @@ namespace EnvScore.Api.Pages;
 
 /// <summary>A township's published month: its standing and its villages.</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = WebSetup.PublicPagesPolicy)]
-public class TownshipModel(PublicData data, EnvScoreDbContext db) : PageModel
+public class TownshipModel(PublicData data, EnvScoreDbContext db, Features.Rectifications.RectificationLedger ledger) : PageModel
 {
     public string TownshipName { get; private set; } = "";
     public int TownshipId { get; private set; }
@@ -18,6 +18,8 @@ public class TownshipModel(PublicData data, EnvScoreDbContext db) : PageModel
     public PublishedTownshipResult? Current { get; private set; }
     public int TownshipCount { get; private set; }
     public List<PublishedVillageResult> Villages { get; private set; } = [];
+    /// <summary>The township's problems found in the month (整改台账): closed and overdue are public (issue #17); null when none.</summary>
+    public Features.Rectifications.TownshipCounts? Problems { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int id, string? m, CancellationToken ct)
     {
@@ -32,6 +34,7 @@ public class TownshipModel(PublicData data, EnvScoreDbContext db) : PageModel
         TownshipCount = townships.Count;
         Current = townships.SingleOrDefault(t => t.TownshipId == id);
         Villages = (await data.VillagesAsync(revision.Id, ct)).Where(v => v.TownshipId == id).OrderBy(v => v.TownshipRank).ToList();
+        Problems = (await ledger.PublicCountsAsync(township.DistrictId, Month.Key, ct)).SingleOrDefault(c => c.TownshipId == id);
         return Page();
     }
 }

@@ -27,5 +27,15 @@ public class DemoLedgerTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFa
         Assert.All(problems, r => Assert.Contains(r.Photos, p => p.Kind == RectificationPhotoKind.Before));
         Assert.All(problems.Where(r => r.State != RectificationState.Open || r.RejectCount > 0),
             r => Assert.Contains(r.Photos, p => p.Kind == RectificationPhotoKind.After));
+
+        // The public township page says how many of the month's problems are closed and overdue (counted here from the rows).
+        var published = await check.ServiceProvider.GetRequiredService<EnvScoreDbContext>().PublishedVillageResults.Select(v => v.Month).Distinct().ToListAsync();
+        var (townshipId, month) = problems.Where(r => published.Contains(r.Month)).GroupBy(r => (r.TownshipId, r.Month)).OrderByDescending(g => g.Count(r => RectificationRules.IsOverdue(r, today))).First().Key;
+        var mine = problems.Where(r => r.TownshipId == townshipId && r.Month == month).ToList();
+        var closed = mine.Count(r => r.State == RectificationState.Closed);
+        var overdue = mine.Count(r => r.State == RectificationState.Open && r.Deadline < today);
+        Assert.True(overdue > 0);
+        var html = await factory.CreateClient().GetStringAsync($"/township/{townshipId}?m={month / 100}-{month % 100:00}");
+        Assert.Contains($"已销号{closed}个，逾期未整改{overdue}个，整改中{mine.Count - closed - overdue}个", html);
     }
 }
