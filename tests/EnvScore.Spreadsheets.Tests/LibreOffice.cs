@@ -7,12 +7,21 @@ namespace EnvScore.Spreadsheets.Tests;
 /// <summary>
 /// Files made by another program than the product: LibreOffice Calc headless (Debian's
 /// libreoffice-calc-nogui, installed by .ci/run) converts the product's own files, every test run.
-/// Conversions are cached per (content, target) for the run; each call uses its own LibreOffice profile
-/// so that parallel test classes do not share one.
+/// Conversions are cached per (content, target) for the run. Each running conversion has a LibreOffice profile to
+/// itself (parallel test classes never share one), and a profile is reused by the next conversion once free: making a
+/// profile is most of a first conversion's time.
 /// </summary>
 internal static class LibreOffice
 {
     private static readonly ConcurrentDictionary<string, Lazy<byte[]>> Cache = new();
+    private static readonly ConcurrentBag<string> FreeProfiles = [];
+    private static readonly ConcurrentBag<string> AllProfiles = [];
+
+    static LibreOffice() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var profile in AllProfiles)
+            try { Directory.Delete(profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    };
 
     /// <summary>
     /// Converts <paramref name="input"/> (a file with extension <paramref name="inputExtension"/>) with
@@ -29,6 +38,12 @@ internal static class LibreOffice
         var soffice = new[] { "/usr/bin/soffice", "/usr/bin/libreoffice" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("LibreOffice is required for these tests: apt-get install -y libreoffice-calc-nogui (.ci/run does it)");
         var dir = Directory.CreateTempSubdirectory("envscore-lo-");
+        if (!FreeProfiles.TryTake(out var profile))
+        {
+            profile = Directory.CreateTempSubdirectory("envscore-lo-profile-").FullName;
+            AllProfiles.Add(profile);
+        }
+        var healthy = false;
         try
         {
             var source = Path.Combine(dir.FullName, "in." + inputExtension);
@@ -38,10 +53,10 @@ internal static class LibreOffice
             {
                 RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
             };
-            foreach (var arg in new[] { $"-env:UserInstallation=file://{dir.FullName}/profile", "--headless", "--norestore",
+            foreach (var arg in new[] { $"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
                          "--convert-to", target, "--outdir", outDir, source })
                 psi.ArgumentList.Add(arg);
-            psi.Environment["HOME"] = dir.FullName;
+            psi.Environment["HOME"] = profile;
             // A Chinese clerk's LibreOffice: its default locale (number/date formats it writes) is zh-CN.
             psi.Environment["LANG"] = "zh_CN.UTF-8";
             psi.Environment["LC_ALL"] = "zh_CN.UTF-8";
@@ -58,10 +73,13 @@ internal static class LibreOffice
             var output = Path.Combine(outDir, "in." + extension);
             if (!File.Exists(output))
                 throw new InvalidOperationException($"LibreOffice made no {extension}: {stdout.Result} {stderr.Result}");
-            return File.ReadAllBytes(output);
+            var bytes = File.ReadAllBytes(output);
+            healthy = true;
+            return bytes;
         }
         finally
         {
+            if (healthy) FreeProfiles.Add(profile); // a profile of a failed or killed run is not reused
             try { dir.Delete(recursive: true); } catch (IOException) { }
         }
     }
