@@ -78,6 +78,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
             await page.Locator("#reject-submit").ClickAsync();
             await Expect(page.Locator("#problem-message")).ToHaveTextAsync("已退回整改（复核未通过）。");
             await Expect(page.Locator("#problem-review")).ToContainTextAsync("未通过（第1次）");
+            Assert.Contains(s.Dialogs, d => d.Contains("确定复核未通过"));
         }
         problem = await ProblemAsync(id);
         Assert.Equal(("Open", 1, "路边仍有垃圾"), (problem.GetProperty("state").GetString(), problem.GetProperty("rejectCount").GetInt32(), problem.GetProperty("reviewNote").GetString()));
@@ -93,6 +94,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
             await page.Locator("#close-submit").ClickAsync();
             await Expect(page.Locator("#problem-message")).ToHaveTextAsync("已复核通过并销号。");
             await Expect(page.Locator("#problem-state")).ToHaveTextAsync("已销号");
+            Assert.Contains(s.Dialogs, d => d.Contains("确定复核通过并销号"));
             await Expect(page.Locator("form[method=post]")).ToHaveCountAsync(1); // only the sign-out form is left
             await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("phone-problem-closed"), FullPage = true });
 
@@ -137,6 +139,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
         await page.Locator("#fix-submit").ClickAsync();
         await Expect(page.Locator("#problem-error")).ToContainTextAsync("整改后照片");
         await Expect(page.Locator("#problem-state")).ToHaveTextAsync("待整改");
+        await Expect(page.Locator("#fix-note")).ToHaveValueAsync(note); // what was typed is kept
         await page.Locator("#fix-photo").SetInputFilesAsync(SheetFormTests.Png("整改后.png"));
         await Expect(page.Locator("#fix-captured")).Not.ToHaveValueAsync(""); // filled from the file's time …
         await page.Locator("#fix-captured").FillAsync("2026-11-10T09:45"); // … which is this machine's, not the test clock's

@@ -27,6 +27,7 @@ public sealed class WorkAndSessionTests(BrowserFixture f)
         await page.Locator("#xlsx").SetInputFilesAsync(MonthlyCycleTests.Xlsx(MonthlyCycleTests.Fill(template, f.Rules, first, counted.Code, "三")));
         await page.Locator("#upload-form button[type=submit]").ClickAsync();
         await Expect(page.Locator("#upload-result")).ToContainTextAsync("未导入任何内容");
+        await Expect(page.Locator("#upload-result p").First).ToBeInViewportAsync(); // the page opens at the answer, not at its top
         await Expect(page.Locator("#upload-result table.problems")).ToContainTextAsync("实际为\"三\"");
 
         await page.Locator("#xlsx").SetInputFilesAsync(MonthlyCycleTests.Xlsx(MonthlyCycleTests.Fill(template, f.Rules, first, counted.Code, "4")));

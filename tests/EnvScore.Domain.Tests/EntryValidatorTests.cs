@@ -76,7 +76,14 @@ public class EntryValidatorTests
 
     [Fact] public void Field_not_allowed_for_the_kind() => Is(Single(new ItemEntry("L02", Level: "A")), EntryProblemKind.FieldNotAllowed, "L02", "Level");
 
-    [Fact] public void Field_not_allowed_on_a_not_applicable_item() => Is(Single(new ItemEntry("Q05", NotApplicable: true, Count: 2)), EntryProblemKind.FieldNotAllowed, "Q05", "Count");
+    [Fact]
+    public void Field_not_allowed_on_a_not_applicable_item()
+    {
+        var p = Single(new ItemEntry("Q05", NotApplicable: true, Count: 2));
+        Is(p, EntryProblemKind.FieldNotAllowed, "Q05", "Count");
+        Assert.Contains("不应填写数量", p.Message); // the field's Chinese name; the JSON name only in the English gloss
+        Assert.DoesNotContain("\"Count\"", p.Message);
+    }
 
     [Fact] public void Negative_bonus_count() => Is(Single(new ItemEntry("B01", Count: -2)), EntryProblemKind.NegativeNumber, "B01", "Count");
 

@@ -49,6 +49,10 @@ public class RuleSetValidatorTests
     {
         var p = Single(Edit("version: 1", "version: 1\n  bad: indentation"), RuleSetProblemKind.YamlSyntax);
         Assert.Equal(4, p.Line);
+        // Said in Chinese what to look at; the parser's English only in the bracketed gloss (pages drop it).
+        var chinese = p.Message[..p.Message.IndexOf(" (", StringComparison.Ordinal)];
+        Assert.DoesNotMatch("[A-Za-z]{3,}", chinese.Replace("YAML", ""));
+        Assert.Contains("冒号", chinese);
     }
 
     [Fact]

@@ -62,7 +62,9 @@ public static class Web
     /// trailing gloss in ASCII parentheses is dropped.
     /// </summary>
     public static string Zh(string message) =>
-        System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?=[^()]*[A-Za-z])[\x20-\x7E]*\)\s*$", "");
+        // The API's English gloss at the end: "( … )" of ASCII with a Latin letter, or one that starts with a Latin word and
+        // quotes what the user typed ("(opening has an unknown placeholder {乡镇})").
+        System.Text.RegularExpressions.Regex.Replace(message, @"\s*\((?:(?=[^()]*[A-Za-z])[\x20-\x7E]*|(?=[A-Za-z]{2})[^()]*)\)\s*$", "");
 
     public static string Score(decimal score) => EnvScore.Domain.Scoring.Points.Format(score); // one formatting rule for points
 

@@ -11,6 +11,23 @@ namespace EnvScore.Domain.Rules;
 /// </summary>
 public static class RuleSetLoader
 {
+    /// <summary>What a YAML parser's complaint means for the person who wrote the file, in Chinese (the parser's own text stays in the gloss).</summary>
+    internal static string SyntaxHint(string parserMessage)
+    {
+        var m = parserMessage.ToLowerInvariant();
+        return m switch
+        {
+            _ when m.Contains("expected '-' indicator") => "列表的每一项应以“- ”开头，并与同级的项对齐",
+            _ when m.Contains("quoted scalar") || m.Contains("end of stream") => "引号没有成对闭合",
+            _ when m.Contains("mapping values are not allowed") => "冒号的位置不对：一行只能写一个“名称: 值”，值里有冒号时请给值加引号",
+            _ when m.Contains("did not find expected key") || m.Contains("expected ':'") => "缩进不一致，或“名称: 值”缺少冒号",
+            _ when m.Contains("cannot start any token") || m.Contains("tab") => "含有不能出现在这里的字符（如制表符Tab、@或`）：请用空格缩进，或给值加引号",
+            _ when m.Contains("duplicate") => "同一层里有重复的名称",
+            _ when m.Contains("anchor") || m.Contains("alias") => "不支持锚点（&）与别名（*）",
+            _ => "文件不符合YAML格式：请检查该位置及上一行的缩进、冒号和引号",
+        };
+    }
+
     public static RuleSetParseResult LoadFile(string path)
     {
         var name = Path.GetFileName(path);
@@ -33,7 +50,8 @@ public static class RuleSetLoader
         catch (YamlException e)
         {
             var p = new RuleSetProblem(RuleSetProblemKind.YamlSyntax,
-                $"YAML语法错误：{e.Message} (YAML syntax error)", fileName, checked((int)e.Start.Line), checked((int)e.Start.Column), null);
+                $"YAML语法错误：{SyntaxHint(e.Message)} (YAML syntax error: {e.Message.Replace('(', '[').Replace(')', ']')})",
+                fileName, checked((int)e.Start.Line), checked((int)e.Start.Column), null);
             return new(null, [p]);
         }
         catch (YamlSyntaxException e)

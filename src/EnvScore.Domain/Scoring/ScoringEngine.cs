@@ -54,7 +54,7 @@ public static class ScoringEngine
                 continue;
             }
             if (e.Clauses is { Count: > 0 })
-                Add(EntryProblemKind.FieldNotAllowed, code, nameof(ItemEntry.Clauses), $"评分项\"{item.Title}\"没有细则，不应填写\"Clauses\"", "this item has no clauses");
+                Add(EntryProblemKind.FieldNotAllowed, code, nameof(ItemEntry.Clauses), $"评分项\"{item.Title}\"没有细则，不应填写细则", "this item has no clauses");
             switch (item)
             {
                 case PerOccurrenceItem:
@@ -109,7 +109,7 @@ public static class ScoringEngine
             void Check(string field, bool present)
             {
                 if (present && field != allowed1 && field != allowed2)
-                    Add(EntryProblemKind.FieldNotAllowed, code, field, $"{what}不应填写\"{field}\"", $"field {field} is not allowed here");
+                    Add(EntryProblemKind.FieldNotAllowed, code, field, $"{what}不应填写{FieldName(field)}", $"field {field} is not allowed here");
             }
         }
     }
@@ -146,7 +146,7 @@ public static class ScoringEngine
                     (nameof(ClauseInput.Yes), input.Yes is not null), (nameof(ClauseInput.Percent), input.Percent is not null),
                     (nameof(ClauseInput.Numerator), input.Numerator is not null), (nameof(ClauseInput.Denominator), input.Denominator is not null) })
                     if (present && !allowed.Contains(name))
-                        Add(EntryProblemKind.FieldNotAllowed, field, $"{what}不应填写\"{name}\"，应填写{string.Join("、", allowed)}", $"field {name} is not allowed here");
+                        Add(EntryProblemKind.FieldNotAllowed, field, $"{what}不应填写{FieldName(name)}，应填写{string.Join("、", allowed.Select(FieldName))}", $"field {name} is not allowed here");
             switch (clause)
             {
                 case PerOccurrenceClause or AddPerUnitClause when input?.Count < 0:
@@ -184,6 +184,15 @@ public static class ScoringEngine
     }
 
     /// <summary>Validates, then scores with an explanation per item. Never throws for bad entries.</summary>
+    /// <summary>The Chinese name of an entry field in a problem's message (the JSON name stays in the English gloss).</summary>
+    private static string FieldName(string field) => field switch
+    {
+        nameof(ItemEntry.Count) => "数量", nameof(ItemEntry.Level) => "档次", nameof(ItemEntry.FailedSamples) => "不合格样本数",
+        nameof(ItemEntry.Passed) => "是否合格", nameof(ItemEntry.ZeroConditions) => "不得分情形", nameof(ItemEntry.Clauses) => "细则",
+        nameof(ClauseInput.Yes) => "是否", nameof(ClauseInput.Percent) => "百分比", nameof(ClauseInput.Numerator) => "分子",
+        nameof(ClauseInput.Denominator) => "分母", _ => field,
+    };
+
     public static SheetScoreResult Score(RuleSet rules, SheetEntries entries)
     {
         var problems = Validate(rules, entries);

@@ -65,6 +65,11 @@ public sealed class PublicationTests(PublicationFactory factory) : IClassFixture
         // Only the district admin publishes.
         await (await anonymous.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { })).ExpectAsync(HttpStatusCode.Unauthorized);
         await (await secretary.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { })).ExpectAsync(HttpStatusCode.Forbidden);
+        // A notice is not dated on a day that has not come (the clock says 2026-11-10), nor before its month: refused, nothing published.
+        var future = await (await admin.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { date = "2026-12-31" })).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("晚于今天", future.GetProperty("errors").GetProperty("date")[0].GetString());
+        await (await admin.PostAsJsonAsync($"/api/publications/{MonthText}/publish", new { date = "2026-09-30" })).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Empty((await anonymous.GetJsonAsync("/odata/Publications")).GetProperty("value").EnumerateArray());
         var first = await (await admin.PostAsJsonAsync($"/api/publications/{MonthText}/publish",
             new { title = "2026年10月月评比通报", foreword = "现将10月评比结果通报如下。" })).ExpectAsync(HttpStatusCode.Created);
         Assert.Equal(1, first.GetProperty("number").GetInt32());
@@ -108,6 +113,15 @@ public sealed class PublicationTests(PublicationFactory factory) : IClassFixture
         Assert.Equal("水稻乡反映第一村乱堆乱放处数录入有误", second.GetProperty("reason").GetString());
         var secondRow = (await anonymous.GetJsonAsync("/odata/PublicationRevisions?$filter=number eq 2&$select=foreword")).GetProperty("value")[0];
         Assert.Equal("现将10月评比结果通报如下。", secondRow.GetProperty("foreword").GetString()); // kept from revision 1 when none is given
+
+        // Each publication and the correction are in the audit log, by whom and why; the audit page names them in Chinese.
+        var acts = (await admin.GetJsonAsync("/odata/AuditLog?$filter=startswith(action,'Publication.')&$orderby=id")).GetProperty("value")
+            .EnumerateArray().Select(a => a.GetProperty("action").GetString()).ToList();
+        Assert.Equal(new[] { "Publication.Publish", "Publication.OpenCorrection", "Publication.Publish" }, acts);
+        var page = await admin.GetStringAsync("/admin/audit?op=Publication.OpenCorrection");
+        Assert.Contains("开启更正", page);
+        Assert.Contains("水稻乡反映第一村乱堆乱放处数录入有误", page);
+        Assert.Empty((await secretary.GetJsonAsync("/odata/AuditLog?$filter=startswith(action,'Publication.')")).GetProperty("value").EnumerateArray());
 
         var after = (await anonymous.GetJsonAsync("/odata/Publications?$expand=revisions($orderby=number;$expand=villages($orderby=districtRank))"))
             .GetProperty("value")[0];

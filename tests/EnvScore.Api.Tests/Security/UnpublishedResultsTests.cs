@@ -38,6 +38,8 @@ public class UnpublishedResultsTests(EnvScoreFactory factory) : IClassFixture<En
         await SeedAsync();
         var admin = await factory.ClientForAsync("admin");
         Assert.NotEmpty(Rows(await admin.GetJsonAsync($"/odata/VillageResults?$filter=month eq {Oct} and districtScore ne null&$top=5")));
+        Assert.NotEmpty(Rows(await admin.GetJsonAsync($"/odata/Rectifications?$filter=month eq {Oct} and source eq 'DistrictCheck'&$top=5")));
+        var septemberProblems = 0;
 
         foreach (var s in Enumerable.Range(0, 3))
         {
@@ -52,6 +54,10 @@ public class UnpublishedResultsTests(EnvScoreFactory factory) : IClassFixture<En
                 $"/odata/TownshipResults?$apply=groupby((month),aggregate($count as n))",
                 "/odata/ComputationRuns",
                 "/odata/Evaluations?$filter=kind eq 'District'",
+                // The problems the computation made from October's district checks carry its findings and points.
+                $"/odata/Rectifications?$filter=month eq {Oct} and source eq 'DistrictCheck'",
+                $"/odata/Rectifications?$apply=filter(month eq {Oct})/groupby((villageId),aggregate(points with sum as lost))",
+                "/odata/Rectifications/Overdue()?$filter=month eq " + Oct,
             })
             {
                 var body = await secretary.GetJsonAsync(url);
@@ -60,16 +66,18 @@ public class UnpublishedResultsTests(EnvScoreFactory factory) : IClassFixture<En
                 Assert.True(rows.All(r => !r.TryGetProperty("month", out var m) || m.GetInt32() != Oct), $"{url}: {body}");
                 if (url.Contains("aggregate($count as n)") && rows.Count > 0)
                     Assert.True(rows.All(r => !r.TryGetProperty("month", out _) || r.GetProperty("month").GetInt32() == Sep), $"{url}: {body}");
-                if (url.Contains("ComputationRuns") || url.Contains("'District'") || url.Contains($"month eq {Oct}"))
+                if (url.Contains("ComputationRuns") || url.Contains("'District'") || url.Contains($"month eq {Oct}") || url.Contains("Rectifications"))
                     Assert.True(rows.Count == 0 || rows.All(r => r.TryGetProperty("n", out var n) && n.GetInt32() == 0), $"{url}: {body}");
             }
-            // September is published: the secretary sees their township's rows.
+            // September is published: the secretary sees their township's rows, and its spot-check problems to fix.
             var sep = Rows(await secretary.GetJsonAsync($"/odata/VillageResults?$filter=month eq {Sep}")).ToList();
+            septemberProblems += Rows(await secretary.GetJsonAsync($"/odata/Rectifications?$filter=month eq {Sep} and source eq 'DistrictCheck'")).Count();
             Assert.NotEmpty(sep);
             Assert.Single(Rows(await secretary.GetJsonAsync($"/odata/TownshipResults?$filter=month eq {Sep}")));
             // The bulletin preview (working results) is the district office's.
             Assert.Equal(HttpStatusCode.Forbidden, (await secretary.GetAsync("/api/bulletins/1/2026-10/preview")).StatusCode);
         }
+        Assert.True(septemberProblems > 0, "no township read a problem of the published September's district checks");
     }
 
     [Fact]

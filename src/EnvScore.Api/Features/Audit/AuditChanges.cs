@@ -43,6 +43,7 @@ public static class AuditChanges
         ["rectificationId"] = "问题编号", ["clauseCode"] = "细则代码", ["points"] = "扣分", ["description"] = "问题描述",
         ["location"] = "位置", ["source"] = "来源", ["state"] = "整改状态", ["deadline"] = "整改时限", ["fixNote"] = "整改说明",
         ["reviewNote"] = "复核意见", ["rejectCount"] = "复核未通过次数", ["evaluationId"] = "评分表编号", ["photos"] = "照片",
+        ["revision"] = "版次", ["title"] = "标题", ["reason"] = "更正原因", ["villages"] = "村数",
     };
 
     /// <param name="itemTitle">The sheet's item titles by code, so that a change reads "乱堆乱放（L02）" rather than "L02"; null: codes only.</param>
@@ -51,6 +52,9 @@ public static class AuditChanges
         var before = Parse(beforeJson);
         var after = Parse(afterJson);
         if (before is null && after is null) return [];
+        if (before is null && after!["revision"] is not null)
+            return [new AuditChange(AuditChangeKind.Added, after["correctionReason"] is not null ? "更正" : "通报",
+                After: after["correctionReason"] is { } r ? $"第{after["revision"]}版，原因：{(string?)r}" : $"第{after["revision"]}版")];
         if (before is null && after!["rectificationId"] is not null)
             return [new AuditChange(AuditChangeKind.Added, "整改问题", After: Display("description", after["description"]))];
         if (before is null)

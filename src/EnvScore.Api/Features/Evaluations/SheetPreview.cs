@@ -40,6 +40,8 @@ public sealed class SheetForm
             if (item is ClauseItem ci) { read.ReadClauses(ci, form); continue; }
             var raw = form[$"v.{code}"].ToString().Trim();
             if (item is SampledItem or PerOccurrenceItem) read.Typed[code] = raw;
+            // 不适用 ticked: the item is not applicable, whatever its other fields still hold (a prefilled 0 is not an error).
+            if (form[$"na.{code}"] == "true") { read.Entries[code] = new EntryWrite { ItemCode = code, NotApplicable = true }; continue; }
             var entry = new EntryWrite
             {
                 ItemCode = code, NotApplicable = form[$"na.{code}"] == "true",
@@ -113,7 +115,8 @@ public sealed class SheetForm
     private decimal? Dec(string code, string raw)
     {
         if (raw.Length == 0) return null;
-        if (decimal.TryParse(raw.TrimEnd('%', '％'), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var d)) return d;
+        // As the spreadsheet reads a cell (full-width digits, "．", a "%" after it): one rule for both paths.
+        if (EnvScore.Spreadsheets.Templates.TypedNumber.TryDecimal(raw, percent: true, out var d)) return d;
         if (!Problems.TryGetValue(code, out var list)) Problems[code] = list = [];
         list.Add($"应填数字（阿拉伯数字，如 85 或 85.5），实际为\"{raw}\"");
         return null;
@@ -122,7 +125,8 @@ public sealed class SheetForm
     private int? Int(string code, string raw)
     {
         if (raw.Length == 0) return null;
-        if (int.TryParse(raw, out var n)) return n;
+        // As the spreadsheet reads a cell: "３", " 2 ", "2处", "3.0" are numbers; "三处", "2.5" are not.
+        if (EnvScore.Spreadsheets.Templates.TypedNumber.TryWhole(raw, null, out var n)) return n;
         if (!Problems.TryGetValue(code, out var list)) Problems[code] = list = [];
         list.Add($"应填整数（阿拉伯数字，如 3），实际为\"{raw}\"");
         return null;

@@ -58,6 +58,11 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         if (title.Length > MaxTitle) errors["title"] = [$"标题不能超过{MaxTitle}字 (title too long)"];
         if (request.Foreword?.Length > MaxForeword) errors["foreword"] = [$"前言不能超过{MaxForeword}字 (foreword too long)"];
         if (request.Reason?.Length > MaxReason) errors["reason"] = [$"更正原因不能超过{MaxReason}字 (reason too long)"];
+        // The notice's date is signed under it and shown to the public at once: not a day that has not come, nor before the month.
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), ChinaTime.Zone).DateTime);
+        if (request.Date is { } date && date > today) errors["date"] = [$"发布日期{date:yyyy-MM-dd}晚于今天（{today:yyyy-MM-dd}），留空即为今天 (the date is in the future)"];
+        else if (request.Date is { } early && early < new DateOnly(month.Year, month.Month, 1))
+            errors["date"] = [$"发布日期{early:yyyy-MM-dd}早于评比月份{month.ToChinese()} (the date is before the month)"];
         if (errors.Count > 0) return new PublicationOutcome.Invalid(errors);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -126,12 +131,20 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.LatestRevision = revision.Number;
         publication.CorrectionOpen = false;
         publication.CorrectionReason = null;
+        // The district's act, in the audit log with the rows (ASVS V7): which month, which revision, why.
+        audit.Record(user.Identity!.Name!, "Publication.Publish", townshipId: null, districtId, before: null, after: AuditJson(new
+        {
+            month = month.Key, revision = revision.Number, title = revision.Title, reason, villages = revision.Villages.Count,
+        }));
         await db.SaveChangesAsync(ct);
         EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.PublishBeforeCommit);
         await tx.CommitAsync(ct);
         await pageCache.EvictByTagAsync(Pages.WebSetup.PublishedTag, ct); // the public pages show the new revision at once
         return new PublicationOutcome.Published(revision);
     }
+
+    private static string AuditJson(object value) => System.Text.Json.JsonSerializer.Serialize(value,
+        new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Opens a published month for correction: recomputation and district corrections of its sheets become possible.</summary>
     public async Task<PublicationOutcome> OpenCorrectionAsync(ClaimsPrincipal user, EvaluationMonth month, string? reason, CancellationToken ct)
@@ -148,6 +161,8 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.CorrectionReason = reason.Trim();
         publication.CorrectionOpenedAt = time.GetUtcNow();
         publication.CorrectionOpenedBy = user.Identity!.Name;
+        audit.Record(user.Identity!.Name!, "Publication.OpenCorrection", townshipId: null, districtId, before: null,
+            after: AuditJson(new { month = month.Key, revision = publication.LatestRevision, correctionReason = publication.CorrectionReason }));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new PublicationOutcome.CorrectionOpened(publication);

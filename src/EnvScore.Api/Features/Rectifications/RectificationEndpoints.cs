@@ -47,7 +47,7 @@ public static class RectificationEndpoints
         app.MapGet("/api/rectification-photos/{id:int}", async (int id, HttpContext http, EnvScoreDbContext db, CancellationToken ct) =>
         {
             var found = await db.Set<RectificationPhoto>().AsNoTracking()
-                .Where(p => p.Id == id && db.Set<Rectification>().VisibleTo(http.User).Any(r => r.Id == p.RectificationId))
+                .Where(p => p.Id == id && db.Set<Rectification>().VisibleTo(http.User, db.Publications).Any(r => r.Id == p.RectificationId))
                 .Select(p => new { p.ContentType, p.Content!.Bytes })
                 .SingleOrDefaultAsync(ct);
             return found is null

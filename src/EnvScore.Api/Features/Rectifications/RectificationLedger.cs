@@ -21,7 +21,7 @@ public class RectificationLedger(EnvScoreDbContext db, TimeProvider time)
 {
     public DateOnly Today => RectificationRules.Today(time);
 
-    public IQueryable<Rectification> Visible(ClaimsPrincipal user) => db.Set<Rectification>().AsNoTracking().VisibleTo(user);
+    public IQueryable<Rectification> Visible(ClaimsPrincipal user) => db.Set<Rectification>().AsNoTracking().VisibleTo(user, db.Publications);
 
     public IQueryable<Rectification> Filtered(ClaimsPrincipal user, LedgerFilter f)
     {

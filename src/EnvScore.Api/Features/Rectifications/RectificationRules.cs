@@ -49,7 +49,16 @@ public static class RectificationRules
     public const string CodePhotoTooLarge = "PhotoTooLarge";
     public const string CodeNoPhoto = "NoPhoto";
 
-    public static IQueryable<Rectification> VisibleTo(this IQueryable<Rectification> query, ClaimsPrincipal user)
+    /// <summary>
+    /// Who reads problems: the district roles their district's; a township secretary their township's — except the
+    /// problems the monthly computation made from a district spot-check (<see cref="RectificationSource.DistrictCheck"/>),
+    /// which carry the check's findings and points and so follow the publication rule of
+    /// <see cref="Computation.ComputationVisibility"/>: the township reads them once the month has been published.
+    /// Problems from an inspector's round and from the township's own sheet are theirs at once.
+    /// </summary>
+    /// <param name="publications">The publications table (db.Publications).</param>
+    public static IQueryable<Rectification> VisibleTo(this IQueryable<Rectification> query, ClaimsPrincipal user,
+        IQueryable<Publication.Publication> publications)
     {
         if (user.IsInRole(Roles.DistrictAdmin) || user.IsInRole(Roles.DistrictInspector))
         {
@@ -59,7 +68,9 @@ public static class RectificationRules
         if (user.IsInRole(Roles.TownshipSecretary))
         {
             var township = user.TownshipId() ?? -1;
-            return query.Where(r => r.TownshipId == township);
+            return query.Where(r => r.TownshipId == township
+                && (r.Source != RectificationSource.DistrictCheck
+                    || publications.Any(p => p.DistrictId == r.DistrictId && p.Month == r.Month && p.LatestRevision > 0)));
         }
         return query.Where(r => false);
     }

@@ -191,7 +191,7 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlAsync($"SELECT 1 FROM rectifications WHERE id = {id} FOR UPDATE", ct);
-        var problem = await Problems.VisibleTo(user).Include(r => r.Photos).SingleOrDefaultAsync(r => r.Id == id, ct);
+        var problem = await Problems.VisibleTo(user, db.Publications).Include(r => r.Photos).SingleOrDefaultAsync(r => r.Id == id, ct);
         if (problem is null) return NotFound(id);
         if (RectificationRules.Decide(user, action, problem) is { } why) return new RectificationOutcome.Refused(why);
         if (requireIfMatch)

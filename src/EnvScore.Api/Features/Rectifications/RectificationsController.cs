@@ -24,12 +24,12 @@ public class RectificationsController(EnvScoreDbContext db, RectificationService
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [EnvScoreQuery]
-    public IQueryable<Rectification> Get() => db.Set<Rectification>().AsNoTracking().VisibleTo(User);
+    public IQueryable<Rectification> Get() => db.Set<Rectification>().AsNoTracking().VisibleTo(User, db.Publications);
 
     [EnvScoreQuery]
     public async Task<IActionResult> Get(int key, CancellationToken ct)
     {
-        var query = db.Set<Rectification>().AsNoTracking().VisibleTo(User).Where(r => r.Id == key);
+        var query = db.Set<Rectification>().AsNoTracking().VisibleTo(User, db.Publications).Where(r => r.Id == key);
         var version = await query.Select(r => (uint?)r.Version).SingleOrDefaultAsync(ct);
         if (version is null) return Answer(RectificationService.NotFound(key));
         var tag = EntityTagCondition.RowVersionTag(version.Value);
@@ -42,7 +42,7 @@ public class RectificationsController(EnvScoreDbContext db, RectificationService
     /// <summary>GET /odata/Rectifications/Overdue(): open problems past their deadline (today in Asia/Shanghai).</summary>
     [HttpGet, EnvScoreQuery]
     public IQueryable<Rectification> Overdue() =>
-        db.Set<Rectification>().AsNoTracking().VisibleTo(User).Overdue(RectificationRules.Today(time));
+        db.Set<Rectification>().AsNoTracking().VisibleTo(User, db.Publications).Overdue(RectificationRules.Today(time));
 
     public async Task<IActionResult> Post(CancellationToken ct)
     {

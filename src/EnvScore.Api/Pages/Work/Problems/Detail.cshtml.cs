@@ -32,17 +32,31 @@ public class DetailModel(EnvScoreDbContext db, RectificationService service, Rec
         return await LoadAsync(id, ct) ? Page() : NotFound();
     }
 
-    public Task<IActionResult> OnPostFixAsync(int id, uint version, string? note, string? capturedAt, List<IFormFile> file, CancellationToken ct) =>
-        Act(id, "fixed", async () => await service.FixWithPhotosAsync(User, id, version, await Photos(file, capturedAt, ct), note, ct), ct);
+    /// <summary>What the user typed into the forms, shown again when the action is refused (nothing typed is lost).</summary>
+    public string? TypedFixNote { get; private set; }
+    public string? TypedReviewNote { get; private set; }
+    public string? TypedReason { get; private set; }
+
+    public Task<IActionResult> OnPostFixAsync(int id, uint version, string? note, string? capturedAt, List<IFormFile> file, CancellationToken ct)
+    {
+        TypedFixNote = note;
+        return Act(id, "fixed", async () => await service.FixWithPhotosAsync(User, id, version, await Photos(file, capturedAt, ct), note, ct), ct);
+    }
 
     public Task<IActionResult> OnPostPhotoAsync(int id, string? capturedAt, List<IFormFile> file, CancellationToken ct) =>
         Act(id, "photo", async () => await service.AddPhotosAsync(User, id, RectificationPhotoKind.Before, await Photos(file, capturedAt, ct), ct), ct);
 
-    public Task<IActionResult> OnPostCloseAsync(int id, uint version, string? note, CancellationToken ct) =>
-        Act(id, "closed", () => service.CloseAsync(User, id, version, note, ct), ct);
+    public Task<IActionResult> OnPostCloseAsync(int id, uint version, string? note, CancellationToken ct)
+    {
+        TypedReviewNote = note;
+        return Act(id, "closed", () => service.CloseAsync(User, id, version, note, ct), ct);
+    }
 
-    public Task<IActionResult> OnPostRejectAsync(int id, uint version, string? reason, CancellationToken ct) =>
-        Act(id, "rejected", () => service.RejectAsync(User, id, version, reason, ct), ct);
+    public Task<IActionResult> OnPostRejectAsync(int id, uint version, string? reason, CancellationToken ct)
+    {
+        TypedReason = reason;
+        return Act(id, "rejected", () => service.RejectAsync(User, id, version, reason, ct), ct);
+    }
 
     private async Task<IActionResult> Act(int id, string done, Func<Task<RectificationOutcome>> action, CancellationToken ct)
     {

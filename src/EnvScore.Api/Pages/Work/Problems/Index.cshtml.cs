@@ -36,7 +36,9 @@ public class IndexModel(EnvScoreDbContext db, RectificationLedger ledger) : Page
             .ThenBy(r => r.State).ThenBy(r => r.Deadline).ThenBy(r => r.Id).Take(500).ToListAsync(ct);
         Counts = await ledger.CountsAsync(User, month, ct);
         var district = User.DistrictId();
-        Townships = district is { } d ? await db.Townships.AsNoTracking().Where(t => t.DistrictId == d).OrderBy(t => t.Code).ToListAsync(ct) : [];
+        // The township filter offers what the user may read: a secretary reads only their own township's problems (no choice to offer).
+        Townships = district is { } d && !User.IsInRole(EnvScore.Api.Features.Accounts.Roles.TownshipSecretary)
+            ? await db.Townships.AsNoTracking().Where(t => t.DistrictId == d).OrderBy(t => t.Code).ToListAsync(ct) : [];
         var villageIds = Rows.Select(r => r.VillageId).Distinct().ToList();
         VillageNames = await db.Villages.AsNoTracking().Where(v => villageIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, v => v.Name, ct);
         Items = (await ledger.Visible(User).Select(r => new { r.ItemCode, r.ItemTitle }).Distinct().ToListAsync(ct))
