@@ -121,6 +121,27 @@ public sealed class ProbeFixTests(BrowserFixture f)
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"probe-all-errors-{viewport}".ToLowerInvariant()), FullPage = false });
     }
 
+    /// <summary>A phone's IME types full-width digits and a measure word; a prefilled 0 stays when 不适用 is ticked: all read as the spreadsheet reads them.</summary>
+    [Theory, InlineData(Viewport.Phone, 9), InlineData(Viewport.Desktop, 14)]
+    [Presses("Work/Sheet.cshtml", "Save")]
+    public async Task The_form_reads_numbers_as_the_spreadsheet_does(Viewport viewport, int villageIndex)
+    {
+        var villageId = await f.VillageIdAsync(0, villageIndex);
+        await using var s = await f.OpenAsync(Secretary, viewport);
+        var page = s.Page;
+        await page.GotoAsync($"/work/sheet?villageId={villageId}&m={Month}&kind=Self");
+        await f.FillSheetAsync(page, new Dictionary<string, string> { ["L01"] = "３", ["L04"] = " 2处 ", ["Q05"] = "0" });
+        await page.Locator("#na-Q05").CheckAsync(); // the 0 is still in the field
+        await page.Locator("#save-draft").ClickAsync();
+        await Expect(page.Locator("#message")).ToHaveTextAsync("已保存草稿。");
+        var sheet = (await f.SheetAsync(Secretary, villageId, Month, "Self"))!.Value;
+        var entries = sheet.GetProperty("entries").EnumerateArray().ToDictionary(e => e.GetProperty("itemCode").GetString()!);
+        Assert.Equal(3, entries["L01"].GetProperty("count").GetInt32());
+        Assert.Equal(2, entries["L04"].GetProperty("count").GetInt32());
+        Assert.True(entries["Q05"].GetProperty("notApplicable").GetBoolean());
+        Assert.True(!entries["Q05"].TryGetProperty("count", out var q05) || q05.ValueKind == System.Text.Json.JsonValueKind.Null);
+    }
+
     [Theory, InlineData(Viewport.Phone, 17), InlineData(Viewport.Desktop, 18)]
     [Presses("Work/Sheet.cshtml", "RemoveEvidence")]
     public async Task The_photo_delete_button_is_visible_tappable_and_asks_first(Viewport viewport, int villageIndex)
