@@ -89,7 +89,11 @@ public static class AccountsServiceCollectionExtensions
     private static Task RedirectOrStatus(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
         var path = ctx.Request.Path;
-        if (path.StartsWithSegments("/odata") || path.StartsWithSegments("/api"))
+        // A download link (/api/… .xlsx, .docx) followed in a browser without a session: the sign-in page, then the file —
+        // a person gets a page, never a JSON problem. Scripts and API clients (no navigation, no text/html) get the status.
+        var navigation = HttpMethods.IsGet(ctx.Request.Method)
+            && (ctx.Request.Headers["Sec-Fetch-Mode"] == "navigate" || ctx.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase));
+        if ((path.StartsWithSegments("/odata") || path.StartsWithSegments("/api")) && !(navigation && path.StartsWithSegments("/api")))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;
