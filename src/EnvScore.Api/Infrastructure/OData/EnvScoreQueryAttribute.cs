@@ -78,7 +78,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         {
             base.OnActionExecuting(context);
         }
-        catch (Exception e) when (QueryFaults.DescribeWhileApplying(e) is { } message)
+        catch (Exception e) when (QueryFaults.DescribeWhileApplying(e, context.HttpContext.Request.Query.ContainsKey("$apply")) is { } message)
         {
             context.Result = CannotEvaluate(context.HttpContext, e, message);
             return;
@@ -102,7 +102,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             base.OnActionExecuted(context);
             Evaluate(context);
         }
-        catch (Exception e) when (QueryFaults.DescribeWhileApplying(e) is { } message)
+        catch (Exception e) when (QueryFaults.DescribeWhileApplying(e, context.HttpContext.Request.Query.ContainsKey("$apply")) is { } message)
         {
             context.Result = CannotEvaluate(context.HttpContext, e, message);
             return;

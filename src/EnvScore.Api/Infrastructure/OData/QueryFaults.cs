@@ -42,14 +42,26 @@ public static class QueryFaults
     }
 
     /// <summary>The message for an exception raised while the OData layer applied the query (binding a constant, a conversion).</summary>
-    public static string? DescribeWhileApplying(Exception exception)
+    /// <remarks>
+    /// With <c>$apply</c>, the other options apply to its result (OData Data Aggregation 4.0 §3.1: $apply is evaluated
+    /// first), whose only properties are the grouping properties and the aggregate aliases; AspNetCoreOData parses them
+    /// against the entity type and fails binding (an <see cref="ArgumentException"/> "Instance property … is not defined
+    /// for type …Wrapper"): said as what to write instead.
+    /// </remarks>
+    public static string? DescribeWhileApplying(Exception exception, bool hasApply = false)
     {
         if (Describe(exception) is { } message) return message;
+        if (hasApply && exception is ArgumentException && exception.StackTrace?.Contains("Microsoft.AspNetCore.OData.Query", StringComparison.Ordinal) == true)
+            return AfterApply;
         for (var e = exception; e is not null; e = e.InnerException)
             if (e is NotImplementedException or NotSupportedException or OverflowException or FormatException or InvalidCastException)
                 return Message("其中的常量或运算超出范围或类型不符");
         return null;
     }
+
+    public const string AfterApply =
+        "查询不受支持：$filter、$orderby在$apply之后执行，只能引用$apply结果中的属性（分组属性与聚合别名）；要先筛选再聚合，请把条件写进$apply，" +
+        "例如 $apply=filter(id gt 3)/aggregate($count as n) ($filter and $orderby apply to the result of $apply)";
 
     private static string Message(string cause) =>
         $"查询无法执行：{cause}。请改小数值或改正参数，支持的写法见 docs/api.md (the query cannot be evaluated)";
