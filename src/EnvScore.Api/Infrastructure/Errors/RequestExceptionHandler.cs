@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.OData;
 using Npgsql;
 
 namespace EnvScore.Api.Infrastructure.Errors;
@@ -10,10 +9,11 @@ namespace EnvScore.Api.Infrastructure.Errors;
 /// <list type="bullet">
 /// <item><see cref="BadHttpRequestException"/> (Kestrel and minimal APIs): its status — 413 over the body limit (named),
 ///   400 for a body that is not valid JSON or UTF-8.</item>
-/// <item>Under <c>/odata</c>, a query that the OData layer or the database cannot evaluate (an ODataException, a LINQ
-///   expression EF cannot translate, a PostgreSQL data exception of class 22 such as division by zero or numeric
-///   overflow): 400 <c>UnsupportedQuery</c>. The query validator (<c>QueryRules</c>) refuses the known kinds before EF
-///   sees them; this is the net under it, so that no query text can make a 500.</item>
+/// <item>Under <c>/odata</c>, a query that the OData layer or the database cannot evaluate (<see cref="OData.QueryFaults"/>:
+///   an ODataException, a LINQ expression EF cannot translate, a PostgreSQL data exception of class 22 such as division by
+///   zero or numeric overflow): 400 <c>UnsupportedQuery</c>. The query validator (<c>QueryRules</c>) refuses the known
+///   kinds before EF sees them, and <c>EnvScoreQueryAttribute</c> runs and counts every query before the response
+///   starts, answering its faults itself; this is the net under both, so that no query text can make a 500.</item>
 /// <item>The database unreachable or refusing work for now (<see cref="DatabaseFaults"/>: PostgreSQL stopped, restarting,
 ///   failing over, out of connections): 503 with <c>Retry-After</c> and code <c>DatabaseUnavailable</c> (or
 ///   <c>DatabaseBusy</c>) — problem details for the API, a Chinese page for the web pages. Nothing half-written remains:
@@ -115,9 +115,8 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
             return (bad.StatusCode, ErrorCodes.ForStatus(bad.StatusCode),
                 bad.StatusCode == 400 ? "请求参数缺失或无法读取，请对照接口文档 (a parameter is missing or unreadable)" : ErrorCodes.ChineseTitle(http, bad.StatusCode));
         }
-        if (http.Request.Path.StartsWithSegments("/odata") && IsQueryFault(exception))
-            return (400, ErrorCodes.UnsupportedQuery,
-                "查询无法执行：其中的运算或函数不受支持，或对现有数据无意义（如除数为零、数值溢出）。支持的写法见 docs/api.md (the query cannot be evaluated)");
+        if (http.Request.Path.StartsWithSegments("/odata") && OData.QueryFaults.Describe(exception) is { } queryFault)
+            return (400, ErrorCodes.UnsupportedQuery, queryFault);
         return (0, "", "");
     }
 
@@ -145,20 +144,4 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
         "int" => "System.Int32", "long" => "System.Int64", "bool" => "System.Boolean", "string" => "System.String",
         "decimal" => "System.Decimal", "double" => "System.Double", "DateOnly" => "System.DateOnly", var t => t,
     };
-
-    private static bool IsQueryFault(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case ODataException:
-                case PostgresException { SqlState: var state } when state.StartsWith("22", StringComparison.Ordinal) || state == "2201B":
-                case InvalidOperationException when e.Message.Contains("could not be translated", StringComparison.Ordinal):
-                case NotImplementedException or NotSupportedException or OverflowException or FormatException when e.StackTrace?.Contains("Microsoft.AspNetCore.OData.Query", StringComparison.Ordinal) == true:
-                    return true;
-            }
-        }
-        return false;
-    }
 }

@@ -15,11 +15,14 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
 {
     public const int DefaultPageSize = 100;
 
+    /// <summary>The largest $skip accepted (docs/api.md).</summary>
+    public const int DocumentedMaxSkip = 1_000_000;
+
     public EnvScoreQueryAttribute()
     {
         PageSize = DefaultPageSize;        // server-driven paging: @odata.nextLink
         MaxTop = DefaultPageSize;
-        MaxSkip = 1_000_000;
+        MaxSkip = DocumentedMaxSkip;
         MaxNodeCount = 100;
         MaxExpansionDepth = 2;
         MaxAnyAllExpressionDepth = 2;
@@ -71,14 +74,60 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             }) { StatusCode = StatusCodes.Status406NotAcceptable };
             return;
         }
-        base.OnActionExecuting(context);
+        try
+        {
+            base.OnActionExecuting(context);
+        }
+        catch (Exception e) when (QueryFaults.DescribeWhileApplying(e, context.HttpContext.Request.Query.ContainsKey("$apply")) is { } message)
+        {
+            context.Result = CannotEvaluate(context.HttpContext, e, message);
+            return;
+        }
         context.Result = Sanitize(context.Result);
     }
 
+    /// <summary>
+    /// The stock filter applies the query; then everything the serializer would otherwise evaluate lazily — after the
+    /// 200 and its headers have been sent — is evaluated here, where a failure can still be answered: a result that is still
+    /// an <see cref="IQueryable"/> ($apply, a result the page size did not materialize; at most a page, 100 rows) is read
+    /// into a list, and the <c>$count=true</c> total (<c>ODataFeature().TotalCountFunc</c>) is computed. A query the data
+    /// cannot answer (<see cref="QueryFaults"/>: a PostgreSQL data exception such as an overflow or a negative substring
+    /// length, an untranslatable expression) is a 400 <c>UnsupportedQuery</c> with a complete body, never a 500 and never a
+    /// 200 cut off mid-body.
+    /// </summary>
     public override void OnActionExecuted(ActionExecutedContext context)
     {
-        base.OnActionExecuted(context);
+        try
+        {
+            base.OnActionExecuted(context);
+            Evaluate(context);
+        }
+        catch (Exception e) when (QueryFaults.DescribeWhileApplying(e, context.HttpContext.Request.Query.ContainsKey("$apply")) is { } message)
+        {
+            context.Result = CannotEvaluate(context.HttpContext, e, message);
+            return;
+        }
         context.Result = Sanitize(context.Result);
+    }
+
+    private static void Evaluate(ActionExecutedContext context)
+    {
+        if (context.Result is ObjectResult { Value: IQueryable query } result && result.StatusCode is null or >= 200 and < 300)
+        {
+            var rows = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(query.ElementType))!;
+            foreach (var row in query) rows.Add(row);
+            result.Value = Queryable.AsQueryable(rows); // same element type, so the serializer sees the same shape
+        }
+        var feature = Microsoft.AspNetCore.OData.Extensions.HttpContextExtensions.ODataFeature(context.HttpContext);
+        if (feature.TotalCount is null && feature.TotalCountFunc is { } count) feature.TotalCount = count();
+    }
+
+    private static BadRequestObjectResult CannotEvaluate(HttpContext http, Exception exception, string message)
+    {
+        http.RequestServices.GetService<ILogger<EnvScoreQueryAttribute>>()?.LogWarning(exception,
+            "Refused {Method} {Path}{Query} with 400 UnsupportedQuery", http.Request.Method, http.Request.Path, http.Request.QueryString);
+        Errors.ErrorCodes.Set(http, Errors.ErrorCodes.UnsupportedQuery);
+        return new BadRequestObjectResult(new ODataError { Code = Errors.ErrorCodes.UnsupportedQuery, Message = message });
     }
 
     private static IActionResult? Sanitize(IActionResult? result)
@@ -113,16 +162,24 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         if (ErrorsChinese(message)) return (Errors.ErrorCodes.InvalidQuery, message.Contains("超出限制", StringComparison.Ordinal) ? message : $"查询超出限制或无效：{message}");
         System.Text.RegularExpressions.Match m;
         if ((m = Rx(@"The limit of '(\d+)' for (\w+) query has been exceeded(?:.*?incoming request is '(\d+)')?")).Success)
-            return (Errors.ErrorCodes.InvalidQuery, $"查询超出限制：${m.Groups[2].Value.ToLowerInvariant()}不能超过{m.Groups[1].Value}" +
+        {
+            // The documented limit (docs/api.md), not the library's: a $skip beyond Int32 is refused by the parser "over 2147483647".
+            var option = m.Groups[2].Value.ToLowerInvariant();
+            var limit = option switch { "skip" => DocumentedMaxSkip, "top" => DefaultPageSize, _ => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) };
+            return (Errors.ErrorCodes.InvalidQuery, $"查询超出限制：${option}不能超过{limit}" +
                 (m.Groups[3].Success ? $"（请求为{m.Groups[3].Value}）" : "") +
-                $"；更多的行请按@odata.nextLink翻页 (${m.Groups[2].Value.ToLowerInvariant()} is limited to {m.Groups[1].Value})");
+                $"；更多的行请按@odata.nextLink翻页 (${option} is limited to {limit})");
+        }
         if ((m = Rx(@"Query option '(\w+)' is not allowed")).Success)
             return (Errors.ErrorCodes.UnsupportedQuery, m.Groups[1].Value.Equals("SkipToken", StringComparison.OrdinalIgnoreCase)
                 ? "不支持查询选项$skiptoken：翻页请直接请求回答中的@odata.nextLink，或用$skip与$top ($skiptoken is not supported)"
                 : $"不支持查询选项${m.Groups[1].Value.ToLowerInvariant()} (query option ${m.Groups[1].Value.ToLowerInvariant()} is not supported)");
         if ((m = Rx(@"incompatible types.*?operand types '([^']+)' and '([^']+)' for operator kind '(\w+)'")).Success)
             return (Errors.ErrorCodes.UnsupportedQuery, $"运算符{Operator(m.Groups[3].Value)}不能用于{Type(m.Groups[1].Value)}与{Type(m.Groups[2].Value)}之间；" +
-                "枚举属性（如 tier、status、kind）只能用 eq、ne、in 与带类型的取值比较，例如 tier eq EnvScore.Tier'Rectify' (operator on incompatible types)");
+                (IsEnum(m.Groups[1].Value) || IsEnum(m.Groups[2].Value)
+                    ? "枚举属性（如 tier、status、kind）只能用 eq、ne 与带类型的取值比较，例如 tier eq EnvScore.Tier'Rectify'"
+                    : "两边须为同一类型：数字不加引号（id eq 1），字符串加单引号（name eq '李庄社区'），时刻如 publishedAt gt 2026-11-01T00:00:00Z") +
+                " (operator on incompatible types)");
         if ((m = Rx(@"Could not find a property named '([^']+)' on type '([^']+)'")).Success)
             return (Errors.ErrorCodes.InvalidQuery, $"属性{m.Groups[1].Value}不存在于{Type(m.Groups[2].Value)}；可用的属性见 $metadata (no such property)");
         if ((m = Rx(@"An unknown function with name '([^']+)' was found")).Success)
@@ -158,9 +215,19 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         "Edm.Boolean" => "布尔值",
         "Edm.DateTimeOffset" => "时间",
         "Edm.Date" => "日期",
-        var t when t.StartsWith("EnvScore.", StringComparison.Ordinal) => $"枚举{t["EnvScore.".Length..]}",
-        var t => t,
+        var t => ServedModel.Value.FindDeclaredType(t) switch
+        {
+            Microsoft.OData.Edm.IEdmEnumType e => $"枚举{e.Name}",
+            Microsoft.OData.Edm.IEdmEntityType e => $"实体类型{e.Name}",
+            Microsoft.OData.Edm.IEdmComplexType c => $"复杂类型{c.Name}",
+            _ => t,
+        },
     };
+
+    private static bool IsEnum(string edm) => ServedModel.Value.FindDeclaredType(edm) is Microsoft.OData.Edm.IEdmEnumType;
+
+    /// <summary>The model served at /odata/$metadata, for naming the types in the library's messages.</summary>
+    private static readonly Lazy<Microsoft.OData.Edm.IEdmModel> ServedModel = new(ODataServiceCollectionExtensions.BuildModel);
 
     private static string Operator(string kind) => kind switch
     {

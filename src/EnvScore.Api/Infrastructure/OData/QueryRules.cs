@@ -13,11 +13,11 @@ namespace EnvScore.Api.Infrastructure.OData;
 /// <list type="bullet">
 /// <item>Canonical functions (OData 4.01 Part 2 §5.1.1): only those in <see cref="SupportedFunctions"/> — the ones that
 ///   translate to PostgreSQL with OData's meaning. <c>matchesPattern</c>, <c>time</c>, <c>fractionalseconds</c>,
-///   <c>totaloffsetminutes</c>, <c>totalseconds</c>, <c>date</c>, <c>cast</c>, <c>isof</c>, geo functions and the rest are refused.</item>
+///   <c>totaloffsetminutes</c>, <c>totalseconds</c>, <c>date</c>, <c>mindatetime</c>, <c>maxdatetime</c>, <c>cast</c>, <c>isof</c>, geo functions and the rest are refused.</item>
 /// <item><c>has</c>: only on enumerations declared as flags (EnvScore has none: tier, status… are single values; use <c>eq</c>/<c>in</c>).</item>
 /// <item><c>gt</c>/<c>ge</c>/<c>lt</c>/<c>le</c> and <c>$orderby</c> on enumerations: refused (stored by name, so the database
 ///   would order them alphabetically rather than by member value).</item>
-/// <item><c>div</c>, <c>divby</c>, <c>mod</c>: the divisor must be a non-zero literal (a column divisor can be zero in some row).</item>
+/// <item><c>div</c>, <c>mod</c>: the divisor must be a non-zero literal (a column divisor can be zero in some row).</item>
 /// <item><c>in</c> on enumerations (AspNetCore.OData cannot bind enum lists): use <c>eq … or eq …</c>.</item>
 /// <item>Numeric literals beyond the decimal range.</item>
 /// <item><c>$search</c>: only where <see cref="SearchRules"/> defines what it searches.</item>
@@ -32,7 +32,7 @@ public static class QueryRules
     public static readonly IReadOnlySet<string> SupportedFunctions = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "contains", "startswith", "endswith", "length", "indexof", "substring", "tolower", "toupper", "trim", "concat",
-        "year", "month", "day", "hour", "minute", "second", "now", "maxdatetime", "mindatetime",
+        "year", "month", "day", "hour", "minute", "second", "now",
         "round", "floor", "ceiling",
     };
 
@@ -145,7 +145,7 @@ public static class QueryRules
                     throw Refuse("枚举属性（如 tier、status、kind）只能用 eq、ne、in 比较，不能比较大小；排名请用 districtRank 等数值属性 " +
                                  "(enumerations compare with eq/ne/in only)");
                 if (b.OperatorKind is BinaryOperatorKind.Divide or BinaryOperatorKind.Modulo && !IsNonZeroLiteral(b.Right))
-                    throw Refuse("除法与取余（div、divby、mod）的除数须为非零的数值常量 (the divisor must be a non-zero literal)");
+                    throw Refuse("除法与取余（div、mod）的除数须为非零的数值常量 (the divisor must be a non-zero literal)");
                 Visit(b.Left);
                 Visit(b.Right);
                 return;
@@ -222,6 +222,7 @@ public static class QueryRules
             "time" or "fractionalseconds" or "totaloffsetminutes" or "date" =>
                 "；时间请直接与带时区的时刻比较，例如 publishedAt ge 2026-11-01T00:00:00+08:00，或用 year/month/day/hour/minute/second",
             "totalseconds" => "；请直接比较时长",
+            "mindatetime" or "maxdatetime" => "；请直接写时刻常量，例如 publishedAt gt 0001-01-01T00:00:00Z",
             "cast" or "isof" => "；各属性类型固定，无需转换",
             _ => "",
         };
