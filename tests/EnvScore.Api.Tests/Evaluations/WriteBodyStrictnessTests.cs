@@ -220,6 +220,26 @@ public class WriteBodyStrictnessTests(EnvScoreFactory factory) : IClassFixture<E
         }
     }
 
+    [Fact]
+    public async Task Api_json_bodies_read_numbers_strictly_and_refuse_other_content_types()
+    {
+        var admin = await factory.ClientForAsync("admin");
+        var correction = await admin.SendAsync(Raw(HttpMethod.Put, "/api/publications/sheets/1",
+            """{"reason":"更正","entries":[{"itemCode":"L03","count":"3"}]}""", "application/json", "\"1\""));
+        var problem = await correction.ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("InvalidJson", Code(problem));
+        Assert.Contains("entries[0].count", problem.ToString());
+        Assert.Contains("应为整数", problem.ToString());
+
+        foreach (var contentType in new[] { "text/plain", null })
+        {
+            var publish = await admin.SendAsync(Raw(HttpMethod.Post, "/api/publications/2026-11/publish", """{"title":"跨站"}""", contentType));
+            var refused = await publish.ExpectAsync(HttpStatusCode.UnsupportedMediaType);
+            Assert.Equal("UnsupportedMediaType", Code(refused));
+            Assert.True(ErrorHasChinese(refused), refused.ToString());
+        }
+    }
+
     private static bool ErrorHasChinese(JsonElement problem) => problem.ToString().Any(c => c is >= '\u4e00' and <= '\u9fff');
 
     [Fact]
