@@ -23,7 +23,7 @@ public sealed record AccountDto
 public static class LoginEndpoint
 {
     public const int MaxLoginBodyBytes = 4096;
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { MaxDepth = 8 };
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { MaxDepth = 8, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
 
     public static IEndpointRouteBuilder MapAccounts(this IEndpointRouteBuilder app)
     {

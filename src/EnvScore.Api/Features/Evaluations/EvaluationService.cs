@@ -160,6 +160,8 @@ public class EvaluationService(
 
         var before = AuditWriter.Snapshot(locked);
         if (await change(locked) is { } refused) return refused;
+        // A write that changes nothing stores nothing: same ETag, no audit row (the transaction is rolled back unused).
+        if (AuditWriter.Snapshot(locked) == before) return new SheetOutcome.Done(locked);
         locked.UpdatedAt = time.GetUtcNow();
         locked.UpdatedBy = user.Identity!.Name!;
         audit.Record(user.Identity!.Name!, action, locked, before, AuditWriter.Snapshot(locked));

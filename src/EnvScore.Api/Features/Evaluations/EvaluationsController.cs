@@ -45,6 +45,7 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
     public async Task<IActionResult> Post(CancellationToken ct)
     {
         using var body = await ReadDocumentAsync();
+        if (UnknownMember(body, SheetMembers.Whole, refuseReadOnly: false) is { } unknown) return unknown;
         var (write, error) = Bind<SheetWrite>(body);
         return write is null ? error! : Answer(await sheets.CreateAsync(User, write, ct));
     }
@@ -53,6 +54,7 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
     {
         if (Malformed(out var bad)) return bad;
         using var body = await ReadDocumentAsync();
+        if (UnknownMember(body, SheetMembers.Whole, refuseReadOnly: false) is { } unknown) return unknown;
         var (write, error) = Bind<SheetWrite>(body);
         return write is null ? error! : Answer(await sheets.ReplaceAsync(User, key, IfMatch, write, ct));
     }
@@ -61,6 +63,7 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
     {
         if (Malformed(out var bad)) return bad;
         using var body = await ReadDocumentAsync();
+        if (UnknownMember(body, SheetMembers.Patch, refuseReadOnly: true) is { } unknown) return unknown;
         var (patch, error) = Bind<SheetPatch>(body);
         if (patch is null) return error!;
         foreach (var member in body!.RootElement.EnumerateObject().Where(m => m.Value.ValueKind == JsonValueKind.Null))
@@ -74,6 +77,35 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
                 });
         }
         return Answer(await sheets.PatchAsync(User, key, IfMatch, patch, ct));
+    }
+
+    /// <summary>
+    /// 400 for a top-level member the write does not take: a name the sheet does not have (<c>InvalidJson</c>, naming the
+    /// writable members), or — for PATCH — a member of the sheet that cannot be changed this way (<c>InvalidField</c>:
+    /// "字段status不能修改…"). Annotations (<c>@odata.etag</c>) are skipped. Nothing is silently ignored (issue #15).
+    /// </summary>
+    private IActionResult? UnknownMember(JsonDocument? body, IReadOnlyList<string> writable, bool refuseReadOnly)
+    {
+        if (body is not { RootElement.ValueKind: JsonValueKind.Object }) return null;
+        var names = string.Join("、", writable);
+        foreach (var member in body.RootElement.EnumerateObject())
+        {
+            var name = member.Name;
+            if (name.Contains('@') || writable.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
+            if (SheetMembers.ReadOnly.Contains(name))
+            {
+                if (!refuseReadOnly) continue;
+                return this.InvalidFields(new Dictionary<string, string[]>
+                {
+                    [name] = [$"字段{name}不能修改：PATCH只能修改{names}；村（社区）、月份、类型、状态等由系统维护，状态请用Submit/Return操作改变 (field {name} is read-only)"],
+                });
+            }
+            return this.InvalidFields(new Dictionary<string, string[]>
+            {
+                [name] = [$"字段{name}不存在；可写的字段：{names} (unknown field)"],
+            }, ErrorCodes.InvalidJson);
+        }
+        return null;
     }
 
     /// <summary>The body as T (<see cref="SheetJson"/>), or the 400 naming what could not be read.</summary>
@@ -165,6 +197,22 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
                 return this.EntityNotFound("评分表", null);
         }
     }
+}
+
+/// <summary>The top-level members of sheet write bodies, as the JSON spells them.</summary>
+public static class SheetMembers
+{
+    /// <summary>POST and PUT: <see cref="SheetWrite"/>.</summary>
+    public static readonly IReadOnlyList<string> Whole = ["villageId", "month", "kind", "note", "vetoes", "entries"];
+
+    /// <summary>PATCH: <see cref="SheetPatch"/>.</summary>
+    public static readonly IReadOnlyList<string> Patch = ["note", "vetoes", "entries"];
+
+    /// <summary>Members a GET answers (the sheet's properties and navigations) that no write changes directly.</summary>
+    public static readonly IReadOnlySet<string> ReadOnly = typeof(Evaluation).GetProperties()
+        .Select(p => char.ToLowerInvariant(p.Name[0]) + p.Name[1..])
+        .Where(n => !Patch.Contains(n))
+        .ToHashSet(StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>

@@ -14,6 +14,16 @@ public static class EvidenceEndpoints
         app.MapPost("/api/evaluations/{id:int}/evidence", async (int id, IFormFile? file, string? itemCode, HttpContext http,
             EvidenceService evidence, CancellationToken ct) =>
         {
+            // One photo per request: a second file would otherwise be dropped silently (issue #15). The sheet page's form
+            // sends several at once through EvidenceService directly.
+            if (http.Request.HasFormContentType && http.Request.Form.Files.Count > 1)
+            {
+                Infrastructure.Errors.ErrorCodes.Set(http, EvidenceService.TooManyFilesCode);
+                return Results.Problem(
+                    title: $"一次只能上传一张照片：本次请求带了{http.Request.Form.Files.Count}个文件，未保存任何照片；请每张照片单独上传（表单字段\"file\"） (one photo per request; nothing was stored)",
+                    statusCode: StatusCodes.Status400BadRequest,
+                    extensions: new Dictionary<string, object?> { ["code"] = EvidenceService.TooManyFilesCode });
+            }
             var outcome = await evidence.AddAsync(http.User, id, file is null ? [] : [file], itemCode, ct);
             switch (outcome)
             {

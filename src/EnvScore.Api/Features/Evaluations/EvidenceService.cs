@@ -33,6 +33,12 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
 {
     public const long MaxBytes = 5 * 1024 * 1024;
 
+    /// <summary>The longest display name stored for a photo, in characters (longer names keep their start and extension).</summary>
+    public const int MaxFileNameLength = 100;
+
+    /// <summary>The code of a refused upload that carried more than one file (<c>POST /api/evaluations/{id}/evidence</c>).</summary>
+    public const string TooManyFilesCode = "TooManyFiles";
+
     public async Task<EvidenceOutcome> AddAsync(ClaimsPrincipal user, int evaluationId, IReadOnlyList<IFormFile> files, string? itemCode, CancellationToken ct)
     {
         var (sheet, refused) = await WritableSheetAsync(user, evaluationId, "该表不存在 (no such sheet)", "添加", ct);
@@ -50,7 +56,7 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
         var problems = new List<(int Status, string Message)>();
         foreach (var file in chosen)
         {
-            var name = Path.GetFileName(file.FileName);
+            var name = DisplayName(file.FileName, "image/jpeg"); // for messages; the stored name is cleaned the same way
             if (file.Length == 0) { problems.Add((400, $"\"{name}\"是空文件 (empty file)")); continue; }
             if (file.Length > MaxBytes)
             {
@@ -67,7 +73,7 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
                     : $"\"{name}\"不是完整有效的JPEG或PNG图片（文件已损坏或夹带了其他内容），请重新拍摄或导出后上传 (not a whole, valid image)"));
                 continue;
             }
-            accepted.Add((name, image.ContentType, image.Bytes));
+            accepted.Add((DisplayName(file.FileName, image.ContentType), image.ContentType, image.Bytes));
         }
         if (problems.Count > 0) return new EvidenceOutcome.Refused(problems[0].Status, [.. problems.Select(p => p.Message)]);
 
@@ -135,6 +141,38 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
         if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
             return (sheet, Refuse(409, closed.Message));
         return (sheet, null);
+    }
+
+    /// <summary>
+    /// The name a photo is listed under, cleaned of what a client may send (issue #21): the last segment of any path
+    /// (<c>/</c> or <c>\</c>), without control characters or <c>&lt;&gt;:"/\|?*</c>, whitespace trimmed (and leading
+    /// dots), at most <see cref="MaxFileNameLength"/> characters keeping the extension; when nothing is left, 照片 with the
+    /// extension of the verified content (照片.jpg, 照片.png). The name is only shown; photos are served under generated names.
+    /// </summary>
+    public static string DisplayName(string? uploaded, string contentType)
+    {
+        var name = uploaded ?? "";
+        // A path's last segment; when that is empty or only junk (a name ending in a separator), the whole is cleaned.
+        var cut = name.LastIndexOfAny(['/', '\\']);
+        if (cut >= 0 && Clean(name[(cut + 1)..]).Length > 0) name = name[(cut + 1)..];
+        name = Clean(name);
+        if (name.Length > MaxFileNameLength)
+        {
+            var extension = Path.GetExtension(name);
+            if (extension.Length is 0 or > 10) extension = "";
+            name = name[..(MaxFileNameLength - extension.Length)].TrimEnd() + extension;
+        }
+        return name.Length == 0 ? "照片" + ImageCheck.Extension(contentType) : name;
+
+        static string Clean(string text)
+        {
+            var kept = new System.Text.StringBuilder(text.Length);
+            foreach (var c in text)
+                if (!char.IsControl(c) && c is not ('<' or '>' or ':' or '"' or '/' or '\\' or '|' or '?' or '*')
+                    && char.GetUnicodeCategory(c) is not (UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Surrogate))
+                    kept.Append(c);
+            return kept.ToString().Trim().TrimStart('.').Trim();
+        }
     }
 
     /// <summary>The content type by magic bytes, never by name.</summary>

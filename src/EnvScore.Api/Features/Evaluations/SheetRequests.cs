@@ -86,6 +86,8 @@ public static class SheetJson
     public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         RespectNullableAnnotations = true,
+        // Numbers are JSON numbers: "count":"3" is a field problem ("应为整数…"), not 3 (the Web defaults read numbers from strings).
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict,
     };
 
     /// <summary>The body as T, or the field and message of the first problem.</summary>

@@ -21,7 +21,7 @@ namespace EnvScore.Api.Features.Rectifications;
 [Authorize]
 public class RectificationsController(EnvScoreDbContext db, RectificationService service, TimeProvider time) : ODataController
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict };
 
     [EnvScoreQuery]
     public IQueryable<Rectification> Get() => db.Set<Rectification>().AsNoTracking().VisibleTo(User, db.Publications);

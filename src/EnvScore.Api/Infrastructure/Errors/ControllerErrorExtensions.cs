@@ -6,12 +6,17 @@ namespace EnvScore.Api.Infrastructure.Errors;
 /// <summary>The few error shapes controllers return: ProblemDetails with Chinese titles (English in brackets).</summary>
 public static class ControllerErrorExtensions
 {
-    public static IActionResult InvalidFields(this ControllerBase controller, IDictionary<string, string[]> errors) =>
-        controller.ValidationProblem(new ValidationProblemDetails(errors)
+    /// <summary>400 <c>InvalidField</c> (or the code set on the request) with <c>errors: {field: [message]}</c>.</summary>
+    public static IActionResult InvalidFields(this ControllerBase controller, IDictionary<string, string[]> errors, string code = ErrorCodes.InvalidField)
+    {
+        ErrorCodes.Set(controller.HttpContext, code);
+        return controller.ValidationProblem(new ValidationProblemDetails(errors)
         {
             Title = "提交的数据有误，请按提示修改 (the request has invalid fields)",
             Status = StatusCodes.Status400BadRequest,
+            Extensions = { ["code"] = code },
         });
+    }
 
     /// <summary>
     /// 400 <c>InvalidJson</c> for a body the binder could not read: naming the first field that does not fit the addressed

@@ -11,6 +11,8 @@ public static class ErrorCodes
 {
     public const string InvalidRequest = "InvalidRequest";
     public const string InvalidJson = "InvalidJson";
+    /// <summary>A field's value is not allowed (a validation failure, a read-only field): 400 with <c>errors: {field: [message]}</c>.</summary>
+    public const string InvalidField = "InvalidField";
     public const string InvalidQuery = "InvalidQuery";
     public const string UnsupportedQuery = "UnsupportedQuery";
     public const string Unauthenticated = "Unauthenticated";

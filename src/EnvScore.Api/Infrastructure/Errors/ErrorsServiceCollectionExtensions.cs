@@ -29,8 +29,15 @@ public static class ErrorsServiceCollectionExtensions
                 if (problem.Title is { Length: > 0 } english && problem.Detail is null) problem.Detail = english;
                 problem.Title = ErrorCodes.ChineseTitle(ctx.HttpContext, status);
             }
-            problem.Extensions.TryAdd("code", ErrorCodes.For(ctx.HttpContext, status));
+            if (!problem.Extensions.TryGetValue("code", out var code) || code is not string { Length: > 0 })
+                problem.Extensions["code"] = ProblemCodeFilter.Code(ctx.HttpContext, problem, status);
         });
+        // Problems built by hand in controllers get their code too.
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o => o.Filters.Add<ProblemCodeFilter>());
+        // Write bodies read numbers as JSON numbers only: "count":"3" is a field problem, not 3 (the Web defaults
+        // would read numbers from strings). Minimal APIs' and MVC's System.Text.Json bodies.
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => o.JsonSerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);
         builder.Services.AddExceptionHandler<RequestExceptionHandler>();
         // Minimal APIs: a body that cannot be read (invalid JSON or UTF-8) throws, so that the handler above names the cause.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -43,6 +50,7 @@ public static class ErrorsServiceCollectionExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(RefuseLongTargets);
+        app.Use(JsonContentTypeGuard.Middleware); // OData writes must say they are JSON (no cross-site "simple request" bodies)
         app.Use(ControlCharacterGuard.Middleware); // free text of every JSON write, before any endpoint
         return app;
     }
