@@ -88,6 +88,27 @@ public class SessionAndHeaderTests(SessionAndHeaderTests.Factory factory) : ICla
     }
 
     [Fact]
+    public async Task A_refresh_token_gives_a_new_access_token_until_logout()
+    {
+        var login = await (await factory.CreateClient().PostAsJsonAsync("/api/auth/login",
+            new { userName = "inspector", password = EnvScoreFactory.Password })).ExpectAsync(HttpStatusCode.OK); // not the lockout test's account
+        var refreshToken = login.GetProperty("refreshToken").GetString()!;
+        var refreshed = await (await factory.CreateClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken })).ExpectAsync(HttpStatusCode.OK);
+        var token = refreshed.GetProperty("accessToken").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await Bearer(token).GetAsync("/api/auth/me")).StatusCode);
+        Assert.False(string.IsNullOrEmpty(refreshed.GetProperty("refreshToken").GetString()));
+
+        // Not a refresh token of ours, or none: a Chinese refusal with a code.
+        var forged = await (await factory.CreateClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "abc" })).ExpectAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("session-expired", forged.GetProperty("code").GetString());
+        await (await factory.CreateClient().PostAsJsonAsync("/api/auth/refresh", new { })).ExpectAsync(HttpStatusCode.BadRequest);
+
+        // Logout renews the security stamp: the old refresh token no longer refreshes.
+        await (await Bearer(token).PostAsync("/api/auth/logout", null)).ExpectAsync(HttpStatusCode.NoContent);
+        await (await factory.CreateClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken })).ExpectAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task A_password_change_and_a_lockout_end_existing_sessions()
     {
         var user = EnvScoreFactory.Secretary(1);

@@ -10,6 +10,9 @@ namespace EnvScore.Api.Features.Accounts;
 
 public sealed record LoginRequest(string UserName, string Password);
 
+/// <summary>POST /api/auth/refresh: the refresh token sign-in answered with.</summary>
+public sealed record RefreshRequest(string? RefreshToken);
+
 /// <summary>What a signed-in user may see about themselves (flat: no navigation, see AutoMapper note).</summary>
 public sealed record AccountDto
 {
@@ -62,6 +65,31 @@ public static class LoginEndpoint
                     $"{LoginService.ThrottledMessage(outcome)} (too many failed logins from this address)", outcome.RetryAfterSeconds),
                 _ => SecurityProblems.Problem(401, SecurityProblems.WrongCredentials, $"{LoginService.WrongCredentials} (wrong user name or password)"),
             };
+        }).AllowAnonymous();
+
+        // A new access token for the refresh token that sign-in answered with ({"refreshToken": "…"}), as ASP.NET Core
+        // Identity's /refresh: refused (401, code session-expired) when it is expired, not ours, or its account's security
+        // stamp has changed since (logout, lockout, a new password end the refresh token too).
+        group.MapPost("/refresh", async (HttpRequest request, SignInManager<AppUser> signIn, TimeProvider time,
+            Microsoft.Extensions.Options.IOptionsMonitor<Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenOptions> bearer, CancellationToken ct) =>
+        {
+            if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+                return SecurityProblems.Problem(415, SecurityProblems.UnsupportedMediaType,
+                    "请求应为JSON：{\"refreshToken\":…}，content-type: application/json (JSON body required)");
+            var body = await SecurityProblems.ReadBoundedAsync(request, MaxLoginBodyBytes, ct);
+            if (body is null)
+                return SecurityProblems.Problem(413, SecurityProblems.BodyTooLarge, $"请求不能超过{MaxLoginBodyBytes}字节 (body too large)");
+            RefreshRequest? refresh = null;
+            try { refresh = JsonSerializer.Deserialize<RefreshRequest>(body, JsonOptions); }
+            catch (JsonException) { }
+            if (string.IsNullOrWhiteSpace(refresh?.RefreshToken))
+                return SecurityProblems.Problem(400, SecurityProblems.UnreadableBody, "请求应为{\"refreshToken\":\"…\"}，值为登录时得到的refreshToken (refreshToken required)");
+            var ticket = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(refresh.RefreshToken);
+            if (ticket?.Properties?.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires
+                || await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
+                return SecurityProblems.Problem(401, "session-expired", "登录已过期或已退出，请重新登录 (the refresh token is expired or revoked)");
+            // The bearer handler writes {tokenType, accessToken, expiresIn, refreshToken} as at sign-in.
+            return Results.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
         }).AllowAnonymous();
 
         // Ends every session of the account: the renewed security stamp invalidates its cookies and bearer tokens.
