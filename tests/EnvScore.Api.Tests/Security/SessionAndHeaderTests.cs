@@ -146,6 +146,31 @@ public class SessionAndHeaderTests(SessionAndHeaderTests.Factory factory) : ICla
         Assert.Equal("DENY", h.GetValues("X-Frame-Options").Single());
     }
 
+    /// <summary>An unexpected failure (here a request that throws past every EnvScore handler): the Chinese 500 problem still
+    /// carries the security headers (the exception handler clears headers before it writes; they are set again as it starts).</summary>
+    [Fact]
+    public async Task An_unexpected_500_carries_the_security_headers()
+    {
+        using var failing = factory.WithWebHostBuilder(b => b.ConfigureServices(services =>
+            services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, ThrowingEndpoint>()));
+        var response = await failing.CreateClient().GetAsync("/test-unexpected-failure");
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.DoesNotContain("InvalidOperationException", await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>After the whole pipeline, a branch that throws (reached because no endpoint matched the path).</summary>
+    private sealed class ThrowingEndpoint : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            next(app);
+            app.Map("/test-unexpected-failure", b => b.Run(_ => throw new InvalidOperationException("a test's failure")));
+        };
+    }
+
     [Fact]
     public async Task Cookie_authenticated_api_writes_from_another_site_are_refused()
     {

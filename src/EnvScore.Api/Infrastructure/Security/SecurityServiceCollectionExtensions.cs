@@ -62,11 +62,17 @@ public static class SecurityServiceCollectionExtensions
         if (!string.IsNullOrWhiteSpace(app.Configuration["Security:KnownProxies"])) app.UseForwardedHeaders();
         app.Use((ctx, next) =>
         {
-            var headers = ctx.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "same-origin";
+            // Set now, and again as the response starts: the exception handler clears the headers before it writes its
+            // problem, so an answer made there would otherwise go out without them.
+            static void Set(IHeaderDictionary headers)
+            {
+                headers.ContentSecurityPolicy = ContentSecurityPolicy;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "same-origin";
+            }
+            Set(ctx.Response.Headers);
+            ctx.Response.OnStarting(state => { var r = (HttpResponse)state; if (!r.Headers.ContainsKey("X-Content-Type-Options")) Set(r.Headers); return Task.CompletedTask; }, ctx.Response);
             if (IsCrossSiteCookieWrite(ctx.Request))
                 return SecurityProblems.Problem(403, SecurityProblems.CrossSiteWrite,
                         "拒绝来自其他网站的写请求：请从本系统页面操作，或使用Bearer令牌调用接口 (cross-site write refused)")
