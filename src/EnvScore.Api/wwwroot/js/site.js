@@ -5,7 +5,10 @@
   document.addEventListener('click', function (ev) {
     // An empty data-confirm asks nothing (a blank dialog helps no one).
     var button = ev.target.closest && ev.target.closest('button[data-confirm]');
-    if (button && button.dataset.confirm.trim() && !window.confirm(button.dataset.confirm)) ev.preventDefault();
+    if (!button || !button.dataset.confirm.trim()) return;
+    // A form with a required field left empty says so first; the question comes when there is something to confirm.
+    if (button.form && !button.formNoValidate && !button.form.checkValidity()) return;
+    if (!window.confirm(button.dataset.confirm)) ev.preventDefault();
   });
   document.querySelectorAll('form[data-confirm-when]').forEach(function (form) {
     form.addEventListener('submit', function (ev) {
