@@ -59,6 +59,11 @@ public sealed class AdminPageTests(BrowserFixture f)
         var pub = Assert.Single((await api.GetJsonAsync("/odata/Publications?$filter=month eq 202607")).GetProperty("value").EnumerateArray());
         Assert.Equal(1, pub.GetProperty("latestRevision").GetInt32());
 
+        // Without the required reason the browser says so first; nothing is asked and nothing is sent.
+        var asked = s.Dialogs.Count;
+        await page.Locator("#open-correction").ClickAsync();
+        Assert.False(await page.Locator("#creason").EvaluateAsync<bool>("e => e.validity.valid"));
+        Assert.Equal(asked, s.Dialogs.Count);
         await page.Locator("#creason").FillAsync("杨桥社区乱堆乱放核实为误记");
         await page.Locator("#open-correction").ClickAsync();
         await Expect(page.Locator("#message")).ToContainTextAsync("已开启更正");
