@@ -97,6 +97,7 @@ public sealed class PostgresServer
         // Throwaway data: durability settings off for speed (never for the run command).
         var options = $"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
         Pg(asRoot, "pg_ctl", "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o", options);
+        StartWatchdog(root, data, asRoot);
 
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
@@ -113,6 +114,22 @@ public sealed class PostgresServer
         };
         await Task.CompletedTask;
         return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", new Cluster(root, data, sock, port, asRoot, options));
+    }
+
+    /// <summary>
+    /// A watchdog in its own session outlives the test host: once the host is gone — however it ended (SIGKILL, a crash,
+    /// the runner killing it after the run before ProcessExit handlers finish) — it stops the cluster (immediate) and
+    /// removes its folder, so no server of a test run is ever left running. It polls every 2 s and holds no pipe of the host.
+    /// </summary>
+    private static void StartWatchdog(string root, string data, bool asRoot)
+    {
+        var pgCtl = Path.Combine(PgBin, "pg_ctl");
+        var stop = (asRoot ? "runuser -u postgres -- " : "") + $"'{pgCtl}' -D '{data}' -m immediate -w stop";
+        var script = $"exec </dev/null >/dev/null 2>&1; while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 2; done; " +
+                     $"if [ -f '{data}/postmaster.pid' ]; then {stop}; fi; rm -rf '{root}'";
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var a in new[] { "sh", "-c", script }) psi.ArgumentList.Add(a);
+        using var _ = Process.Start(psi);
     }
 
     private const string Prefix = "envscore-test-pg-";
