@@ -51,11 +51,15 @@ public static class QueryFaults
     public static string? DescribeWhileApplying(Exception exception, bool hasApply = false)
     {
         if (Describe(exception) is { } message) return message;
-        if (hasApply && exception is ArgumentException && exception.StackTrace?.Contains("Microsoft.AspNetCore.OData.Query", StringComparison.Ordinal) == true)
-            return AfterApply;
+        // Only the query attribute calls this, while the OData layer applies the query (the action has already run):
+        // an ArgumentException there with $apply is the binding failure above, no stack trace needs reading.
+        if (hasApply && exception is ArgumentException) return AfterApply;
         for (var e = exception; e is not null; e = e.InnerException)
-            if (e is NotImplementedException or NotSupportedException or OverflowException or FormatException or InvalidCastException)
-                return Message("其中的常量或运算超出范围或类型不符");
+        {
+            // The library or the SQL translation has no way to evaluate a construct: said as unsupported, not as a range fault.
+            if (e is NotImplementedException or NotSupportedException) return Message("其中的写法本服务无法执行");
+            if (e is OverflowException or FormatException or InvalidCastException) return Message("其中的常量或运算超出范围或类型不符");
+        }
         return null;
     }
 
