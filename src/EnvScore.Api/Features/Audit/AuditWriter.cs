@@ -26,6 +26,9 @@ public class AuditWriter(EnvScoreDbContext db, TimeProvider time)
             At = time.GetUtcNow(), UserName = user, Action = action, TownshipId = townshipId, DistrictId = districtId, Before = before, After = after,
         });
 
+    /// <summary>Any other audit snapshot (a publication, an opened correction) in the audit log's one JSON form.</summary>
+    public static string Snapshot(object value) => JsonSerializer.Serialize(value, Json);
+
     /// <summary>The state of a sheet as the audit log keeps it (no bytes of evidence).</summary>
     public static string Snapshot(Evaluation e) => JsonSerializer.Serialize(new
     {

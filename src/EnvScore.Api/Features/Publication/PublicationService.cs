@@ -132,7 +132,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.CorrectionOpen = false;
         publication.CorrectionReason = null;
         // The district's act, in the audit log with the rows (ASVS V7): which month, which revision, why.
-        audit.Record(user.Identity!.Name!, "Publication.Publish", townshipId: null, districtId, before: null, after: AuditJson(new
+        audit.Record(user.Identity!.Name!, "Publication.Publish", townshipId: null, districtId, before: null, after: AuditWriter.Snapshot(new
         {
             month = month.Key, revision = revision.Number, title = revision.Title, reason, villages = revision.Villages.Count,
         }));
@@ -142,9 +142,6 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         await pageCache.EvictByTagAsync(Pages.WebSetup.PublishedTag, ct); // the public pages show the new revision at once
         return new PublicationOutcome.Published(revision);
     }
-
-    private static string AuditJson(object value) => System.Text.Json.JsonSerializer.Serialize(value,
-        new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Opens a published month for correction: recomputation and district corrections of its sheets become possible.</summary>
     public async Task<PublicationOutcome> OpenCorrectionAsync(ClaimsPrincipal user, EvaluationMonth month, string? reason, CancellationToken ct)
@@ -162,7 +159,7 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
         publication.CorrectionOpenedAt = time.GetUtcNow();
         publication.CorrectionOpenedBy = user.Identity!.Name;
         audit.Record(user.Identity!.Name!, "Publication.OpenCorrection", townshipId: null, districtId, before: null,
-            after: AuditJson(new { month = month.Key, revision = publication.LatestRevision, correctionReason = publication.CorrectionReason }));
+            after: AuditWriter.Snapshot(new { month = month.Key, revision = publication.LatestRevision, correctionReason = publication.CorrectionReason }));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new PublicationOutcome.CorrectionOpened(publication);
