@@ -53,11 +53,6 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
     public const long MaxPhotoBytes = 5 * 1024 * 1024;
     public const int MaxPhotosPerUpload = 10;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     private IQueryable<Rectification> Problems => db.Set<Rectification>();
 
     /// <summary>
@@ -274,10 +269,10 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
     private static RectificationOutcome.Refused Refuse(int status, string code, string message) => new(new RectificationRefusal(status, code, message));
 
     /// <summary>The state of a problem as the audit log keeps it (no photo bytes).</summary>
-    public static string Snapshot(Rectification r) => JsonSerializer.Serialize(new
+    public static string Snapshot(Rectification r) => Audit.AuditWriter.Snapshot(new
     {
         RectificationId = r.Id, r.VillageId, r.Month, r.ItemCode, r.ClauseCode, r.Count, r.Points, r.Description, r.Location,
         Source = r.Source.ToString(), State = r.State.ToString(), r.Deadline, r.FixNote, r.ReviewNote, r.RejectCount, r.EvaluationId,
         Photos = r.Photos.Select(p => new { p.Id, Kind = p.Kind.ToString(), p.FileName, p.Size, p.Sha256, p.CapturedAt }),
-    }, Json);
+    });
 }
