@@ -172,9 +172,8 @@ public sealed class AdminPageTests(BrowserFixture f)
         db.Evaluations.Add(new Evaluation
         {
             VillageId = villageId, TownshipId = village.TownshipId, DistrictId = village.Township!.DistrictId, Month = month.Key, Kind = EvaluationKind.Self,
-            RuleSetId = record.Id, Status = EvaluationStatus.Locked, CreatedAt = at, CreatedBy = "seed", UpdatedAt = at, UpdatedBy = "seed",
-            SubmittedAt = at, SubmittedBy = "seed", LockedAt = at, Entries = entries,
-        });
+            RuleSetId = record.Id, CreatedAt = at, CreatedBy = "seed", UpdatedAt = at, UpdatedBy = "seed", Entries = entries,
+        }.WithHistory(EvaluationStatus.Locked, at, "seed", at));
         await db.SaveChangesAsync();
     }
 }

@@ -66,9 +66,8 @@ public sealed class KestrelFactory : EnvScoreFactory
                 db.Evaluations.Add(new Evaluation
                 {
                     VillageId = v.Id, TownshipId = v.TownshipId, DistrictId = districtId, Month = month.Key, Kind = EvaluationKind.Self, RuleSetId = record.Id,
-                    Status = EvaluationStatus.Locked, CreatedAt = at, CreatedBy = "seed", UpdatedAt = at, UpdatedBy = "seed", SubmittedAt = at, SubmittedBy = "seed",
-                    LockedAt = at, Entries = entries,
-                });
+                    CreatedAt = at, CreatedBy = "seed", UpdatedAt = at, UpdatedBy = "seed", Entries = entries,
+                }.WithHistory(EvaluationStatus.Locked, at, "seed", at));
             }
             await db.SaveChangesAsync();
             var computed = await sp.GetRequiredService<MonthlyComputation>().RunAsync(districtId, month, "seed");

@@ -278,9 +278,9 @@ public sealed class ProbeFixTests(BrowserFixture f)
         {
             VillageId = villageId, TownshipId = village.TownshipId, DistrictId = village.Township!.DistrictId, Month = month.Key,
             Kind = EnvScore.Api.Features.Evaluations.EvaluationKind.Self, RuleSetId = record.Id,
-            Status = EnvScore.Api.Features.Evaluations.EvaluationStatus.Submitted, CreatedAt = at, CreatedBy = "seed", UpdatedAt = at,
-            UpdatedBy = "seed", SubmittedAt = at, SubmittedBy = "seed", Entries = KestrelFactory.FullMarks(f.Rules),
-        });
+            CreatedAt = at, CreatedBy = "seed", UpdatedAt = at,
+            UpdatedBy = "seed", Entries = KestrelFactory.FullMarks(f.Rules),
+        }.WithHistory(EnvScore.Api.Features.Evaluations.EvaluationStatus.Submitted, at, "seed"));
         await db.SaveChangesAsync();
     }
 

@@ -6,11 +6,11 @@ namespace EnvScore.Api.Tests.Audit;
 /// <summary>The change summary of an audit row, computed from real snapshots (<see cref="AuditWriter.Snapshot"/>).</summary>
 public class AuditChangesTests
 {
-    private static Evaluation Sheet(EvaluationStatus status = EvaluationStatus.Draft, params EvaluationEntry[] entries) => new()
+    private static Evaluation Sheet(EvaluationStatus status = EvaluationStatus.Draft, params EvaluationEntry[] entries) => new Evaluation
     {
-        Id = 7, VillageId = 1, TownshipId = 1, DistrictId = 1, Month = 202611, Kind = EvaluationKind.Self, Status = status,
+        Id = 7, VillageId = 1, TownshipId = 1, DistrictId = 1, Month = 202611, Kind = EvaluationKind.Self,
         CreatedBy = "s", UpdatedBy = "s", Entries = [.. entries],
-    };
+    }.WithHistory(status);
 
     private static EvaluationEntry Entry(string code, int? count = null, string? level = null, bool? passed = null) =>
         new() { ItemCode = code, Count = count, Level = level, Passed = passed };
@@ -71,7 +71,7 @@ public class AuditChangesTests
     {
         var submitted = Sheet(EvaluationStatus.Submitted, Entry("L01", count: 0));
         var returned = Sheet(EvaluationStatus.Returned, Entry("L01", count: 0));
-        returned.ReturnReason = "照片不清晰";
+        returned.WithHistory(EvaluationStatus.Returned, returnReason: "照片不清晰");
         var changes = AuditChanges.Between(AuditWriter.Snapshot(submitted), AuditWriter.Snapshot(returned));
         Assert.Contains(new AuditChange(AuditChangeKind.Changed, "退回原因", "空", "照片不清晰"), changes);
         Assert.Contains(new AuditChange(AuditChangeKind.Changed, "状态", "已提交", "已退回"), changes);

@@ -53,15 +53,13 @@ public static class ComputationData
         db.Evaluations.Add(new Evaluation
         {
             VillageId = village.Id, TownshipId = village.TownshipId, DistrictId = village.Township!.DistrictId, Month = month, Kind = kind,
-            RuleSetId = ruleSet.Id, Status = status, Vetoes = [.. vetoes], CreatedAt = now, CreatedBy = "test", UpdatedAt = now, UpdatedBy = "test",
-            SubmittedAt = submittedAt, SubmittedBy = submittedAt is null ? null : "test",
-            LockedAt = status == EvaluationStatus.Locked ? now : null,
+            RuleSetId = ruleSet.Id, Vetoes = [.. vetoes], CreatedAt = now, CreatedBy = "test", UpdatedAt = now, UpdatedBy = "test",
             Entries = entries.Select(e => new EvaluationEntry
             {
                 ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
                 Passed = e.Passed, ZeroConditions = [.. e.ZeroConditions],
             }).ToList(),
-        });
+        }.WithHistory(status, submittedAt, submittedAt is null ? null : "test", status == EvaluationStatus.Locked ? now : null));
         await db.SaveChangesAsync();
     }
 

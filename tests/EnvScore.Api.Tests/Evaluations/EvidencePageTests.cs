@@ -204,7 +204,7 @@ public partial class EvidencePageTests(EnvScoreFactory factory) : IClassFixture<
             var sheet = new Evaluation
             {
                 VillageId = village.Id, TownshipId = village.TownshipId, DistrictId = village.Township!.DistrictId, Month = 202610,
-                Kind = EvaluationKind.Self, RuleSetId = ruleSet.Id, Status = EvaluationStatus.Draft,
+                Kind = EvaluationKind.Self, RuleSetId = ruleSet.Id,
                 CreatedAt = now, CreatedBy = Secretary, UpdatedAt = now, UpdatedBy = Secretary,
                 Evidence = [new EvidenceFile
                 {

@@ -256,6 +256,26 @@ public sealed class MonthlyComputation(
             ANALYZE cmp_candidate (district_id, village_id, township_id);
             """, ct);
         await TierSql.RankAsync(conn, ct);
+        // The previous month as the district announced it: the latest published revision's rows when that month is
+        // published, its working rows otherwise (not yet published). Consequence runs (约谈, rewards) and the movement
+        // follow what was announced, as ConsequenceEvaluator (EnvScore.Domain) says — a recomputation of a published
+        // month that was not published again does not change them.
+        await ExecAsync(conn, """
+            DROP TABLE IF EXISTS cmp_prev;
+            CREATE TEMP TABLE cmp_prev ON COMMIT DROP AS
+            SELECT pv.village_id, pv.district_rank, pv.tier, pv.consecutive_months_in_tier
+            FROM cmp_district d
+            JOIN publications pb ON pb.district_id = d.district_id AND pb.month = @prev_month
+            JOIN publication_revisions pr ON pr.publication_id = pb.id AND pr.number = pb.latest_revision
+            JOIN published_village_results pv ON pv.revision_id = pr.id
+            UNION ALL
+            SELECT w.village_id, w.district_rank, w.tier, w.consecutive_months_in_tier
+            FROM cmp_district d
+            JOIN village_results w ON w.district_id = d.district_id AND w.month = @prev_month
+            WHERE NOT EXISTS (SELECT 1 FROM publications pb WHERE pb.district_id = d.district_id AND pb.month = @prev_month);
+            CREATE UNIQUE INDEX ON cmp_prev (village_id);
+            ANALYZE cmp_prev;
+            """, ct, p);
 
         // Replace the month's rows. The results tables carry no foreign-key constraints (migration
         // UnconstrainedVillageResults), so the section rows are deleted here, before their village rows.
@@ -283,7 +303,7 @@ public sealed class MonthlyComputation(
                 JOIN cmp_ranked r ON r.village_id = c.village_id
                 LEFT JOIN cmp_sheet s ON s.village_id = c.village_id AND s.kind = 0
                 LEFT JOIN cmp_sheet k ON k.village_id = c.village_id AND k.kind = 1
-                LEFT JOIN village_results p ON p.village_id = c.village_id AND p.month = @prev_month
+                LEFT JOIN cmp_prev p ON p.village_id = c.village_id
             ), y AS (
                 SELECT x.*, {{CombinationSql.RunLength("prev_tier", "prev_run", "tier_name")}} AS run_length FROM x
             )

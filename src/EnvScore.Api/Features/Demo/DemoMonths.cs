@@ -60,14 +60,13 @@ public class DemoMonths(EnvScoreDbContext db, RuleSetStore ruleSets, DeadlinePro
     ], "demo"));
 
     private static Evaluation Sheet(int villageId, int townshipId, int districtId, EvaluationMonth month, int ruleSetId,
-        EvaluationKind kind, RuleSet rules, Random random, DateTimeOffset submittedAt, int strictness) => new()
+        EvaluationKind kind, RuleSet rules, Random random, DateTimeOffset submittedAt, int strictness) => new Evaluation
     {
         VillageId = villageId, TownshipId = townshipId, DistrictId = districtId, Month = month.Key, Kind = kind, RuleSetId = ruleSetId,
-        Status = EvaluationStatus.Submitted, SubmittedAt = submittedAt, SubmittedBy = "system:demo",
         CreatedAt = submittedAt, CreatedBy = "system:demo", UpdatedAt = submittedAt, UpdatedBy = "system:demo",
         Vetoes = kind == EvaluationKind.Self && random.NextDouble() < 0.01 && rules.Vetoes.Count > 0 ? [rules.Vetoes[0].Code] : [],
         Entries = [.. rules.Items.Select(item => Entry(item, random, strictness))],
-    };
+    }.WithHistory(EvaluationStatus.Submitted, submittedAt, "system:demo");
 
     /// <summary>Most items clean, a long tail of findings; district checks are a little stricter.</summary>
     private static EvaluationEntry Entry(ScoringItem item, Random random, int strictness)

@@ -13,12 +13,13 @@ using System.Security.Claims;
 namespace EnvScore.Api.Features.Evaluations;
 
 /// <summary>
-/// The sheet workflow: create, replace, patch, submit, return. Each write runs in one transaction with
-/// the sheet row locked (SELECT … FOR UPDATE), so two writers are serialised and the second one's
-/// If-Match is stale (412): nobody overwrites anybody silently.
+/// The sheet workflow: create, replace, patch, submit, return — the rules of who, when and what; the state rules are the
+/// aggregate's (<see cref="Evaluation.EditRefusal"/> and its transitions) and every write goes through <see cref="SheetWriter"/>
+/// (row lock, If-Match, audit), so two writers are serialised and the second one's If-Match is stale (412): nobody
+/// overwrites anybody silently. <see cref="ActionsAsync"/> tells the pages what a user may do with a sheet.
 /// </summary>
 public class EvaluationService(
-    EnvScoreDbContext db, RuleSetStore ruleSets, CalendarService calendars, AuditWriter audit, IMapper mapper, TimeProvider time)
+    EnvScoreDbContext db, RuleSetStore ruleSets, CalendarService calendars, SheetWriter writer, IMapper mapper, TimeProvider time)
 {
     public const int MaxNoteLength = 2000;
 
@@ -48,20 +49,14 @@ public class EvaluationService(
         var sheet = new Evaluation
         {
             VillageId = village.Id, TownshipId = village.TownshipId, DistrictId = districtId, Month = month.Key, Kind = kind,
-            RuleSetId = record.Id, Status = EvaluationStatus.Draft, Note = write.Note?.Trim(), Vetoes = Clean(write.Vetoes),
+            RuleSetId = record.Id, Note = write.Note?.Trim(), Vetoes = Clean(write.Vetoes),
             Entries = (write.Entries ?? []).Select(mapper.Map<EvaluationEntry>).ToList(),
             CreatedAt = time.GetUtcNow(), CreatedBy = user.Identity!.Name!, UpdatedAt = time.GetUtcNow(), UpdatedBy = user.Identity!.Name!,
         };
         if (Validate(record, sheet, forSubmission: false) is { } invalid) return invalid;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Evaluations.Add(sheet);
-        if (!await db.TrySaveUniqueAsync(ct))
+        if (!await writer.CreateAsync(user.Identity!.Name!, sheet, ct))
             return new SheetOutcome.Conflict($"{village.Name}{month.ToChinese()}的{KindName(kind)}表已存在 (the sheet exists)");
-        audit.Record(user.Identity!.Name!, "Evaluation.Create", sheet, null, AuditWriter.Snapshot(sheet));
-        await db.SaveChangesAsync(ct);
-        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.SheetSaveBeforeCommit);
-        await tx.CommitAsync(ct);
         return new SheetOutcome.Done(sheet, Created: true);
     }
 
@@ -108,10 +103,7 @@ public class EvaluationService(
         EditAsync(user, id, ifMatch, "Evaluation.Submit", (sheet, record) =>
         {
             if (Validate(record, sheet, forSubmission: true) is { } invalid) return invalid;
-            sheet.Status = EvaluationStatus.Submitted;
-            sheet.SubmittedAt = time.GetUtcNow();
-            sheet.SubmittedBy = user.Identity!.Name;
-            sheet.ReturnReason = null;
+            sheet.Submit(user.Identity!.Name!, time.GetUtcNow());
             return null;
         }, ct);
 
@@ -119,67 +111,36 @@ public class EvaluationService(
     public async Task<SheetOutcome> ReturnAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string? reason, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(reason)) return Fields("reason", "退回必须填写原因 (a reason is required)");
-        return await ModifyAsync(user, id, ifMatch, "Evaluation.Return", requireWriter: false, async sheet =>
+        return await writer.ChangeAsync(user, id, ifMatch, "Evaluation.Return", sheet => user.IsAdminOf(sheet.DistrictId), async sheet =>
         {
-            if (!user.IsAdminOf(sheet.DistrictId)) return new SheetOutcome.Forbidden();
-            if (sheet.Status != EvaluationStatus.Submitted)
-                return new SheetOutcome.Conflict($"只能退回已提交的表，当前状态为{StatusName(sheet.Status)} (only a submitted sheet can be returned)");
+            if (sheet.Status != EvaluationStatus.Submitted) return sheet.Return(reason);
             if (await WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is { } late) return late;
-            sheet.Status = EvaluationStatus.Returned;
-            sheet.ReturnReason = reason.Trim();
-            return null;
+            return sheet.Return(reason);
         }, ct);
     }
 
     /// <summary>An edit by a writer of the sheet: Draft or Returned, within the window.</summary>
     private Task<SheetOutcome> EditAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string action,
         Func<Evaluation, RuleSetRecord, SheetOutcome?> change, CancellationToken ct) =>
-        ModifyAsync(user, id, ifMatch, action, requireWriter: true, async sheet =>
+        writer.ChangeAsync(user, id, ifMatch, action, sheet => user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId), async sheet =>
         {
-            if (sheet.Status is EvaluationStatus.Submitted)
-                return new SheetOutcome.Conflict("该表已提交，只读；如需修改请联系区里退回 (submitted sheets are read-only: ask the district to return it)");
-            if (sheet.Status is EvaluationStatus.Locked)
-                return new SheetOutcome.Conflict("该表已在截止时锁定，不能修改 (locked at the deadline)");
+            if (sheet.EditRefusal() is { } frozen) return frozen;
             if (await WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is { } late) return late;
             var record = await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == sheet.RuleSetId, ct);
             return change(sheet, record);
         }, ct);
 
-    private async Task<SheetOutcome> ModifyAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string action, bool requireWriter,
-        Func<Evaluation, Task<SheetOutcome?>> change, CancellationToken ct)
-    {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // Lock the row first: concurrent writers queue here and then see a changed version.
-        await LockAsync([id], ct);
-        var locked = await db.Evaluations.VisibleTo(user)
-            .Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery().SingleOrDefaultAsync(e => e.Id == id, ct);
-        if (locked is null) return new SheetOutcome.NotFound();
-        if (requireWriter && !user.CanWrite(locked.Kind, locked.TownshipId, locked.DistrictId)) return new SheetOutcome.Forbidden();
-        if (ifMatch is null) return new SheetOutcome.PreconditionRequired();
-        if (!ifMatch.IfMatch(SheetETag.Tag(locked.Version))) return new SheetOutcome.PreconditionFailed(locked.Version);
-
-        var before = AuditWriter.Snapshot(locked);
-        if (await change(locked) is { } refused) return refused;
-        // A write that changes nothing stores nothing: same ETag, no audit row (the transaction is rolled back unused).
-        if (AuditWriter.Snapshot(locked) == before) return new SheetOutcome.Done(locked);
-        locked.UpdatedAt = time.GetUtcNow();
-        locked.UpdatedBy = user.Identity!.Name!;
-        audit.Record(user.Identity!.Name!, action, locked, before, AuditWriter.Snapshot(locked));
-        await db.SaveChangesAsync(ct);
-        EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.SheetSaveBeforeCommit);
-        await tx.CommitAsync(ct);
-        return new SheetOutcome.Done(locked);
-    }
-
     /// <summary>
-    /// Locks sheet rows for the rest of the current transaction (SELECT … FOR UPDATE), in id order so that
-    /// writers locking several rows (the spreadsheet import) never deadlock. Every writer of a sheet takes this
-    /// lock before reading the row it changes and comparing its version.
+    /// What <paramref name="user"/> may do with the sheet (or the absent sheet) of a village in <paramref name="townshipId"/>
+    /// and <paramref name="districtId"/> for <paramref name="month"/> and <paramref name="kind"/> (<see cref="SheetActions.For"/>).
     /// </summary>
-    public Task LockAsync(IReadOnlyCollection<int> ids, CancellationToken ct)
+    public async Task<SheetActions> ActionsAsync(ClaimsPrincipal user, Evaluation? sheet, EvaluationMonth month, EvaluationKind kind,
+        int townshipId, int districtId, CancellationToken ct)
     {
-        var array = ids.ToArray();
-        return db.Database.ExecuteSqlAsync($"SELECT 1 FROM evaluations WHERE id = ANY({array}) ORDER BY id FOR UPDATE", ct);
+        var window = await WindowConflict(districtId, month, kind, ct) as SheetOutcome.Conflict;
+        var correctionOpen = sheet is not null && user.IsAdminOf(districtId)
+            && await db.Publications.AnyAsync(p => p.DistrictId == districtId && p.Month == month.Key && p.CorrectionOpen, ct);
+        return SheetActions.For(user, sheet, kind, townshipId, districtId, window, correctionOpen);
     }
 
     /// <summary>Self sheets: from opening to the township deadline; district checks: to the district-check deadline.</summary>

@@ -15,6 +15,13 @@ public static class EvaluationsModel
         var type = model.EntityType<Evaluation>();
         // @odata.etag = the ETag header (strong "xmin"); xid has no order or arithmetic in PostgreSQL: not for $filter/$orderby.
         type.Property(e => e.Version).IsConcurrencyToken().IsNotFilterable().IsNotSortable();
+        // The workflow's fields are changed only by the sheet's transitions (private setters), so the convention would skip them.
+        model.EnumType<EvaluationStatus>();
+        type.EnumProperty(e => e.Status);
+        type.Property(e => e.ReturnReason);
+        type.Property(e => e.SubmittedAt);
+        type.Property(e => e.SubmittedBy);
+        type.Property(e => e.LockedAt);
         type.Action("Submit").ReturnsFromEntitySet<Evaluation>("Evaluations");
         type.Action("Return").ReturnsFromEntitySet<Evaluation>("Evaluations").Parameter<string>("reason");
 

@@ -9,6 +9,7 @@ public static class EvaluationsServiceCollectionExtensions
         builder.Services.Configure<Calendar.CalendarDefaults>(builder.Configuration.GetSection("Calendar"));
         builder.Services.AddScoped<Calendar.CalendarService>();
         builder.Services.AddScoped<AuditWriter>();
+        builder.Services.AddScoped<SheetWriter>();
         builder.Services.AddScoped<EvaluationService>();
         builder.Services.AddScoped<EvidenceService>();
         builder.Services.AddScoped<Spreadsheets.TownshipImport>();

@@ -29,7 +29,7 @@ public abstract record EvidenceOutcome
 /// sheet page's plain form. Several photos are checked first and stored together or not at all. A photo is removed
 /// under the same rules (who may write the sheet, not once it is submitted or locked, within the sheet's window), audited.
 /// </summary>
-public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, EvaluationService sheets, TimeProvider time)
+public class EvidenceService(EnvScoreDbContext db, SheetWriter writer, EvaluationService sheets, TimeProvider time)
 {
     public const long MaxBytes = 5 * 1024 * 1024;
 
@@ -41,6 +41,9 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
 
     public async Task<EvidenceOutcome> AddAsync(ClaimsPrincipal user, int evaluationId, IReadOnlyList<IFormFile> files, string? itemCode, CancellationToken ct)
     {
+        // The sheet writer's lock: a photo never reaches a sheet submitted (or locked) while it was being checked.
+        await using var tx = await writer.BeginAsync(ct);
+        await writer.LockAsync([evaluationId], ct);
         var (sheet, refused) = await WritableSheetAsync(user, evaluationId, "该表不存在 (no such sheet)", "添加", ct);
         if (refused is not null) return refused;
         // A browser sends an unnamed, empty part when no file was chosen.
@@ -97,29 +100,30 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
             stored.Add(evidence);
         }
         if (repeated == stored.Count) return new EvidenceOutcome.Added(stored, repeated);
-        sheet.UpdatedAt = now;
-        sheet.UpdatedBy = userName;
-        audit.Record(userName, "Evidence.Add", sheet, before, AuditWriter.Snapshot(sheet));
+        writer.Record(userName, "Evidence.Add", sheet, before);
         EnvScore.Api.Infrastructure.Faults.FaultPoint.ReachAtCommit(EnvScore.Api.Infrastructure.Faults.FaultPoint.EvidenceAtCommit);
-        await db.SaveChangesAsync(ct); // one SaveChanges: the photos and the audit entry together, or nothing
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct); // one transaction: the photos and the audit entry together, or nothing
         return new EvidenceOutcome.Added(stored, repeated);
     }
 
     public async Task<EvidenceOutcome> RemoveAsync(ClaimsPrincipal user, int evidenceId, CancellationToken ct)
     {
         var evaluationId = await db.EvidenceFiles.Where(f => f.Id == evidenceId).Select(f => (int?)f.EvaluationId).SingleOrDefaultAsync(ct);
+        await using var tx = await writer.BeginAsync(ct);
+        await writer.LockAsync([evaluationId ?? 0], ct);
         var (sheet, refused) = await WritableSheetAsync(user, evaluationId ?? 0, "该照片不存在 (no such photo)", "删除", ct);
         if (refused is not null) return refused;
 
         var userName = user.Identity!.Name!;
         var before = AuditWriter.Snapshot(sheet);
-        var file = sheet.Evidence.Single(f => f.Id == evidenceId);
+        // Under the lock: a photo removed by a concurrent request is gone, not a failure.
+        if (sheet.Evidence.SingleOrDefault(f => f.Id == evidenceId) is not { } file) return Refuse(404, "该照片不存在 (no such photo)");
         sheet.Evidence.Remove(file);
         db.EvidenceFiles.Remove(file); // its content goes with it (cascade)
-        sheet.UpdatedAt = time.GetUtcNow();
-        sheet.UpdatedBy = userName;
-        audit.Record(userName, "Evidence.Remove", sheet, before, AuditWriter.Snapshot(sheet));
+        writer.Record(userName, "Evidence.Remove", sheet, before);
         await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return new EvidenceOutcome.Removed(file);
     }
 
@@ -136,7 +140,7 @@ public class EvidenceService(EnvScoreDbContext db, AuditWriter audit, Evaluation
         if (sheet is null) return (null!, Refuse(404, notFound));
         if (!user.CanWrite(sheet.Kind, sheet.TownshipId, sheet.DistrictId))
             return (sheet, Refuse(403, $"无权{verb}该表的照片 (not allowed)"));
-        if (sheet.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked)
+        if (sheet.EditRefusal() is not null)
             return (sheet, Refuse(409, $"该表{EvaluationService.StatusName(sheet.Status)}，不能再{verb}照片 (the sheet is read-only)"));
         if (await sheets.WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is SheetOutcome.Conflict closed)
             return (sheet, Refuse(409, closed.Message));

@@ -44,7 +44,7 @@ public sealed class PublicationGuard(EnvScoreDbContext db) : IMonthPublicationGu
 
 /// <summary>Publishing (freezing) a computed month, opening a correction, correcting a sheet of a published month.</summary>
 public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, RuleSets.RuleSetStore ruleSets, IMapper mapper, TimeProvider time,
-    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache)
+    Microsoft.AspNetCore.OutputCaching.IOutputCacheStore pageCache, SheetWriter sheetWriter)
 {
     public const int MaxTitle = 200, MaxForeword = 4000, MaxReason = 2000;
 
@@ -173,42 +173,39 @@ public sealed class PublicationService(EnvScoreDbContext db, AuditWriter audit, 
     {
         if (string.IsNullOrWhiteSpace(request.Reason)) return new PublicationOutcome.Invalid(new() { ["reason"] = ["更正必须说明原因 (a reason is required)"] });
         if (request.Reason.Length > MaxReason) return new PublicationOutcome.Invalid(new() { ["reason"] = [$"更正原因不能超过{MaxReason}字 (reason too long)"] });
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Database.ExecuteSqlAsync($"SELECT 1 FROM evaluations WHERE id = {evaluationId} FOR UPDATE", ct);
-        var sheet = await db.Evaluations.VisibleTo(user).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
-            .SingleOrDefaultAsync(e => e.Id == evaluationId, ct);
-        if (sheet is null) return new PublicationOutcome.NotFound();
-        if (!user.IsAdminOf(sheet.DistrictId)) return new PublicationOutcome.Forbidden();
-        if (ifMatch is null) return new PublicationOutcome.InvalidSheet(new SheetOutcome.PreconditionRequired());
-        if (!ifMatch.IfMatch(SheetETag.Tag(sheet.Version))) return new PublicationOutcome.InvalidSheet(new SheetOutcome.PreconditionFailed(sheet.Version));
-        var publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.DistrictId == sheet.DistrictId && p.Month == sheet.Month, ct);
-        if (publication is not { CorrectionOpen: true })
-            return new PublicationOutcome.Conflict("只有已发布且已开启更正的月份才能由区里更正评分表 (only a published month under correction)");
         if (request.Note?.Length > EvaluationService.MaxNoteLength) return new PublicationOutcome.Invalid(new() { ["note"] = ["备注过长 (note too long)"] });
-
-        var before = AuditWriter.Snapshot(sheet);
-        db.EvaluationEntries.RemoveRange(sheet.Entries);
-        sheet.Entries = (request.Entries ?? []).Select(mapper.Map<EvaluationEntry>).ToList();
-        sheet.Vetoes = (request.Vetoes ?? []).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
-        if (request.Note is not null) sheet.Note = request.Note.Trim();
-        var record = await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == sheet.RuleSetId, ct);
-        var problems = EvaluationService.Problems(ruleSets.Parse(record), sheet, forSubmission: true, mapper);
-        if (problems.Count > 0) return new PublicationOutcome.InvalidSheet(new SheetOutcome.InvalidEntries(problems));
-        var now = time.GetUtcNow();
-        sheet.UpdatedAt = now;
-        sheet.UpdatedBy = user.Identity!.Name!;
-        // The after side carries the correction's reason, so the audit row says why (AuditChanges: "新增更正原因（…）").
-        var after = System.Text.Json.Nodes.JsonNode.Parse(AuditWriter.Snapshot(sheet))!.AsObject();
-        after["correctionReason"] = request.Reason.Trim();
-        audit.Record(user.Identity!.Name!, "Evaluation.Correct", sheet, before, after.ToJsonString());
-        db.Add(new SheetCorrection
+        var reason = request.Reason.Trim();
+        Publication? publication = null;
+        // The sheet writer (lock, If-Match, audit); the correction's own rules: the district's admin, a published month
+        // with a correction open, the whole sheet replaced and validated as for submission, its status (and so whether it
+        // counts) kept. The audit row's after side carries the reason (AuditChanges: "新增更正原因（…）").
+        var outcome = await sheetWriter.ChangeAsync(user, evaluationId, ifMatch, "Evaluation.Correct", sheet => user.IsAdminOf(sheet.DistrictId), async sheet =>
         {
-            PublicationId = publication.Id, EvaluationId = sheet.Id, VillageId = sheet.VillageId, Reason = request.Reason.Trim(),
-            CorrectedAt = now, CorrectedBy = user.Identity!.Name!,
-        });
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return new PublicationOutcome.SheetCorrected(sheet);
+            publication = await db.Set<Publication>().AsNoTracking().SingleOrDefaultAsync(p => p.DistrictId == sheet.DistrictId && p.Month == sheet.Month, ct);
+            if (publication is not { CorrectionOpen: true })
+                return new SheetOutcome.Conflict("只有已发布且已开启更正的月份才能由区里更正评分表 (only a published month under correction)");
+            db.EvaluationEntries.RemoveRange(sheet.Entries);
+            sheet.Entries = (request.Entries ?? []).Select(mapper.Map<EvaluationEntry>).ToList();
+            sheet.Vetoes = (request.Vetoes ?? []).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+            if (request.Note is not null) sheet.Note = request.Note.Trim();
+            var record = await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == sheet.RuleSetId, ct);
+            var problems = EvaluationService.Problems(ruleSets.Parse(record), sheet, forSubmission: true, mapper);
+            return problems.Count > 0 ? new SheetOutcome.InvalidEntries(problems) : null;
+        }, ct,
+        annotate: after => after["correctionReason"] = reason,
+        onChanged: sheet => db.Add(new SheetCorrection
+        {
+            PublicationId = publication!.Id, EvaluationId = sheet.Id, VillageId = sheet.VillageId, Reason = reason,
+            CorrectedAt = time.GetUtcNow(), CorrectedBy = user.Identity!.Name!,
+        }));
+        return outcome switch
+        {
+            SheetOutcome.Done done => new PublicationOutcome.SheetCorrected(done.Sheet),
+            SheetOutcome.NotFound => new PublicationOutcome.NotFound(),
+            SheetOutcome.Forbidden => new PublicationOutcome.Forbidden(),
+            SheetOutcome.Conflict c => new PublicationOutcome.Conflict(c.Message),
+            _ => new PublicationOutcome.InvalidSheet(outcome),
+        };
     }
 
     /// <summary>The latest revision of a district-month, if published.</summary>

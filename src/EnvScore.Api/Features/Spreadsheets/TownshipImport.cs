@@ -32,11 +32,11 @@ public class SpreadsheetImportHooks
 /// A township's filled-in spreadsheet → its villages' sheets of one kind (self-evaluation, or the district's
 /// spot-check for the villages checked): cell checks by the reader, item checks by the engine, then one
 /// transaction for the whole township — all or nothing. An unchanged re-upload writes nothing. Concurrency as
-/// the sheet writer (<see cref="EvaluationService"/>): the rows are locked with <see cref="EvaluationService.LockAsync"/>
+/// every sheet write (<see cref="SheetWriter"/>): the rows are locked with <see cref="SheetWriter.LockAsync"/>
 /// and their versions compared with those the upload was checked against; a concurrent change or a concurrent
 /// upload makes the later one a 409 with nothing stored. Shared by the API and the web page.
 /// </summary>
-public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, EvaluationService sheets, AuditWriter audit, IMapper mapper,
+public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, EvaluationService sheets, SheetWriter writer, IMapper mapper,
     TimeProvider time, SpreadsheetImportHooks hooks)
 {
     public const string ConcurrentChange =
@@ -70,7 +70,7 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
         // Submitted or locked sheets: a row that still says exactly what is stored is left alone (counted unchanged) —
         // the template comes pre-filled with them, so a township that submitted a village on the web form can still
         // upload the rest; a row that differs is refused.
-        var frozenIds = seen.Values.Where(s => s.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked).Select(s => s.Id).ToList();
+        var frozenIds = seen.Values.Where(s => !Evaluation.AllowsEdit(s.Status)).Select(s => s.Id).ToList();
         var frozen = frozenIds.Count == 0 ? [] : await db.Evaluations.AsNoTracking().Include(e => e.Entries)
             .Where(e => frozenIds.Contains(e.Id)).ToDictionaryAsync(e => e.VillageId, ct);
         var frozenUnchanged = 0;
@@ -133,8 +133,8 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
         var userName = user.Identity!.Name!;
         var now = time.GetUtcNow();
         int created = 0, updated = 0, unchanged = frozenUnchanged;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await sheets.LockAsync([.. seen.Values.Select(e => e.Id)], ct);
+        await using var tx = await writer.BeginAsync(ct);
+        await writer.LockAsync([.. seen.Values.Select(e => e.Id)], ct);
         var existing = await Scope(townshipId, context.Month, kind)
             .Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery().ToDictionaryAsync(e => e.VillageId, ct);
         if (existing.Count != seen.Count || existing.Any(e => !seen.TryGetValue(e.Key, out var s) || s.Version != e.Value.Version))
@@ -150,20 +150,14 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             var sheet = stored ?? new Evaluation
             {
                 VillageId = village.Id, TownshipId = townshipId, DistrictId = context.Township.DistrictId, Month = context.Month.Key,
-                Kind = kind, RuleSetId = context.RuleSetId, Status = EvaluationStatus.Draft, CreatedAt = now, CreatedBy = userName,
+                Kind = kind, RuleSetId = context.RuleSetId, CreatedAt = now, CreatedBy = userName,
                 UpdatedAt = now, UpdatedBy = userName,
             };
             if (stored is not null) db.EvaluationEntries.RemoveRange(stored.Entries);
             sheet.Entries = entries;
             sheet.Vetoes = vetoes;
             sheet.Note = newNote;
-            if (submit)
-            {
-                sheet.Status = EvaluationStatus.Submitted;
-                sheet.SubmittedAt = now;
-                sheet.SubmittedBy = userName;
-                sheet.ReturnReason = null;
-            }
+            if (submit) sheet.Submit(userName, now);
             sheet.UpdatedAt = now;
             sheet.UpdatedBy = userName;
             if (stored is null) { db.Evaluations.Add(sheet); created++; }
@@ -176,7 +170,7 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             }
             // A concurrent upload that created the same sheet first: unique violation → 409, nothing kept.
             if (!await TrySaveAsync(ct)) return new ImportReport(409, ConcurrentChange, [], warnings);
-            audit.Record(userName, stored is null ? "Evaluation.Import" : "Evaluation.ImportUpdate", sheet, before, AuditWriter.Snapshot(sheet));
+            writer.Record(userName, stored is null ? "Evaluation.Import" : "Evaluation.ImportUpdate", sheet, before);
         }
         if (!await TrySaveAsync(ct)) return new ImportReport(409, ConcurrentChange, [], warnings);
         EnvScore.Api.Infrastructure.Faults.FaultPoint.Reach(EnvScore.Api.Infrastructure.Faults.FaultPoint.ImportBeforeCommit);
@@ -190,13 +184,11 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
     /// entries, vetoes and note (<see cref="NoteAsStored"/>) over the stored sheet's identity, status, return reason and
     /// evidence; <paramref name="submit"/> makes it Submitted and clears the return reason, as the write does.
     /// </summary>
-    private static Evaluation AsUploaded(Evaluation stored, List<EvaluationEntry> entries, List<string> vetoes, string? note, bool submit) => new()
+    private static Evaluation AsUploaded(Evaluation stored, List<EvaluationEntry> entries, List<string> vetoes, string? note, bool submit) => new Evaluation
     {
         Id = stored.Id, VillageId = stored.VillageId, Month = stored.Month, Kind = stored.Kind, CreatedBy = "", UpdatedBy = "",
-        Status = submit ? EvaluationStatus.Submitted : stored.Status,
-        Note = NoteAsStored(note), Vetoes = vetoes,
-        ReturnReason = submit ? null : stored.ReturnReason, Entries = entries, Evidence = stored.Evidence,
-    };
+        Note = NoteAsStored(note), Vetoes = vetoes, Entries = entries, Evidence = stored.Evidence,
+    }.WithHistory(submit ? EvaluationStatus.Submitted : stored.Status, returnReason: submit ? null : stored.ReturnReason);
 
     /// <summary>A row's 备注 as stored: trimmed; blank clears the note.</summary>
     private static string? NoteAsStored(string? note) => string.IsNullOrWhiteSpace(note) ? null : note.Trim();
@@ -216,9 +208,9 @@ public class TownshipImport(EnvScoreDbContext db, RuleSetStore store, Evaluation
             && x.ZeroConditions.Count == 0 && string.IsNullOrWhiteSpace(x.Note) && (x.Clauses ?? []).All(Silent);
         return new Evaluation
         {
-            Id = e.Id, VillageId = e.VillageId, Month = e.Month, Kind = e.Kind, CreatedBy = "", UpdatedBy = "", Status = e.Status,
-            Note = e.Note, Vetoes = e.Vetoes, ReturnReason = e.ReturnReason, Entries = [.. e.Entries.Where(x => !Empty(x))],
-        };
+            Id = e.Id, VillageId = e.VillageId, Month = e.Month, Kind = e.Kind, CreatedBy = "", UpdatedBy = "",
+            Note = e.Note, Vetoes = e.Vetoes, Entries = [.. e.Entries.Where(x => !Empty(x))],
+        }.WithHistory(e.Status, returnReason: e.ReturnReason);
     }
 
     private IQueryable<Evaluation> Scope(int townshipId, Domain.Calendar.EvaluationMonth month, EvaluationKind kind) =>

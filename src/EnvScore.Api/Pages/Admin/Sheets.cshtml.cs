@@ -18,8 +18,14 @@ public class SheetsModel(EnvScoreDbContext db, EvaluationService sheets, TimePro
     /// <summary>Per kind of sheet: why a submitted sheet can no longer be returned (the month's window is closed), or absent when it can.</summary>
     public Dictionary<EvaluationKind, string> ReturnClosed { get; } = [];
 
-    /// <summary>Is 退回 offered for this row? Only when the service would accept it: submitted, and the window still open.</summary>
-    public bool MayReturn(Evaluation sheet) => sheet.Status == EvaluationStatus.Submitted && !ReturnClosed.ContainsKey(sheet.Kind);
+    private readonly Dictionary<EvaluationKind, SheetOutcome.Conflict?> windows = [];
+
+    /// <summary>What the user may do with this row's sheet, as the service answers it (<see cref="SheetActions.For"/>).</summary>
+    public SheetActions Actions(Evaluation sheet) =>
+        SheetActions.For(User, sheet, sheet.Kind, sheet.TownshipId, sheet.DistrictId, windows.GetValueOrDefault(sheet.Kind), CorrectionOpen);
+
+    /// <summary>Is 退回 offered for this row? Only when the service would accept it.</summary>
+    public bool MayReturn(Evaluation sheet) => Actions(sheet).MayReturn;
     public List<string> Errors { get; } = [];
     [TempData] public string? Message { get; set; }
 
@@ -54,7 +60,7 @@ public class SheetsModel(EnvScoreDbContext db, EvaluationService sheets, TimePro
         // Ask the service (the same window rule ReturnAsync applies) rather than show a button that will be refused.
         if (User.DistrictId() is { } own)
             foreach (var kind in new[] { EvaluationKind.Self, EvaluationKind.District })
-                if (await sheets.WindowConflict(own, Month, kind, ct) is SheetOutcome.Conflict closed)
+                if ((windows[kind] = await sheets.WindowConflict(own, Month, kind, ct) as SheetOutcome.Conflict) is { } closed)
                     ReturnClosed[kind] = Web.Zh(closed.Message);
     }
 }

@@ -15,7 +15,8 @@ namespace EnvScore.Api.Pages.Work;
 /// A township's month for its secretary (self-evaluations, spreadsheet in and out), or a township's
 /// district checks for an inspector.
 /// </summary>
-public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimeProvider time, TownshipImport import, EnvScore.Api.Features.RuleSets.RuleSetStore ruleSets) : PageModel
+public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimeProvider time, TownshipImport import, EnvScore.Api.Features.RuleSets.RuleSetStore ruleSets,
+    EvaluationService evaluations) : PageModel
 {
     /// <summary>The answer to a spreadsheet upload posted without JavaScript.</summary>
     public ImportReport? Upload { get; private set; }
@@ -40,7 +41,15 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
     public MonthCalendar? Calendar { get; private set; }
     /// <summary>Each sheet's score by the engine (the same computation as the sheet page's running score); null when not computable.</summary>
     public Dictionary<int, decimal?> Scores { get; } = [];
-    public int Submitted => Rows.Count(r => r.Sheet?.Status is EvaluationStatus.Submitted or EvaluationStatus.Locked);
+    /// <summary>The month's window for this page's kind of sheet (null when open), for <see cref="Actions"/>.</summary>
+    private SheetOutcome.Conflict? window;
+
+    /// <summary>What the user may do with a row's sheet (absent: not yet filled in), as the service answers it.</summary>
+    public SheetActions Actions(Village village, Evaluation? sheet) =>
+        SheetActions.For(User, sheet, Kind, village.TownshipId, Township!.DistrictId, window, correctionOpen: false);
+
+    /// <summary>Sheets that count for the month (<see cref="SheetCounting"/>): a draft locked at the deadline is not one.</summary>
+    public int Submitted => Rows.Count(r => r.Sheet is { } s && SheetCounting.Counts(s.Status, s.SubmittedAt));
     public DateTimeOffset Now => time.GetUtcNow();
     /// <summary>"3天5小时" until the deadline, or null once it has passed.</summary>
     public string? TimeLeft(DateTimeOffset deadline)
@@ -67,6 +76,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
 
         Township = await db.Townships.AsNoTracking().SingleAsync(x => x.Id == townshipId, ct);
         Calendar = await calendars.ForMonthAsync(Township.DistrictId, Month, ct);
+        window = await evaluations.WindowConflict(Township.DistrictId, Month, Kind, ct) as SheetOutcome.Conflict;
         var villages = await db.Villages.AsNoTracking().Where(v => v.TownshipId == townshipId && v.IsActive).OrderBy(v => v.Code).ToListAsync(ct);
         var sheets = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries)
             .Where(e => e.TownshipId == townshipId && e.Month == Month.Key && e.Kind == Kind).ToDictionaryAsync(e => e.VillageId, ct);

@@ -195,17 +195,12 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
             : await ruleSets.ResolveAsync(districtId, Month, ct);
         if (record is null) { Errors.Add($"{Month.ToChinese()}没有启用的评分细则"); return null; }
         Rules = ruleSets.Parse(record);
-        var canWrite = MayWrite;
-        Editable = canWrite && Sheet?.Status is null or EvaluationStatus.Draft or EvaluationStatus.Returned;
-        // Ask the service, not the status alone: after the sheet's deadline a draft is shown read-only, not as a form
-        // whose every button would be refused.
-        if (Editable && await sheets.WindowConflict(districtId, Month, Kind, ct) is SheetOutcome.Conflict closed)
-        {
-            Editable = false;
-            ClosedReason = Web.Zh(closed.Message);
-        }
-        Correcting = Sheet is not null && User.IsAdminOf(districtId)
-            && await db.Publications.AnyAsync(p => p.DistrictId == districtId && p.Month == Month.Key && p.CorrectionOpen, ct);
+        // Ask the feature what this user may do now (state, window, correction), rather than restate its rules: after the
+        // sheet's deadline a draft is shown read-only, not as a form whose every button would be refused.
+        var actions = await sheets.ActionsAsync(User, Sheet, Month, Kind, Village.TownshipId, districtId, ct);
+        Editable = actions.MayEdit;
+        if (actions.MayWrite && actions.Frozen is null && actions.Closed is { } closed) ClosedReason = Web.Zh(closed);
+        Correcting = actions.MayCorrect;
         if (Kind == EvaluationKind.District)
         {
             var self = await db.Evaluations.AsNoTracking().Include(e => e.Entries)
