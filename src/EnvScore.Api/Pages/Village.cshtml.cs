@@ -40,7 +40,7 @@ public class VillageModel(PublicData data, EnvScoreDbContext db, RuleSetStore ru
             VillageName = Current.VillageName; // as published
             var revision = await db.PublicationRevisions.AsNoTracking().SingleAsync(r => r.Id == Current.RevisionId, ct);
             var rules = Rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
-            Deductions = BulletinFactory.Lines(Current, rules);
+            Deductions = BulletinFactory.Lines(Current);
         }
         return Page();
     }

@@ -47,7 +47,7 @@ public static class NoticeComposer
         var townships = input.Townships.OrderBy(t => t.Rank).Select(t => new NoticeTownshipRow(t.Rank, t.TownshipName, t.MeanFinalScore, t.VillageCount,
             t.DemonstrationCount, t.UpgradeCount, t.RectifyCount,
             ranked.Where(v => v.TownshipId == t.TownshipId).OrderBy(v => v.TownshipRank).Select(v => rows[v.VillageId]).ToList())).ToList();
-        var lines = ranked.ToDictionary(v => v.VillageId, v => BulletinFactory.Lines(v, input.Rules));
+        var lines = ranked.ToDictionary(v => v.VillageId, v => BulletinFactory.Lines(v));
         var problems = ranked.SelectMany(v => lines[v.VillageId].Where(l => l.Points < 0).Select(l => (Village: v, Line: l)))
             .GroupBy(x => x.Line.ItemCode)
             .Select(g => new NoticeProblem(g.First().Line.SectionTitle, g.Key, g.First().Line.ItemTitle, g.Select(x => x.Village.VillageId).Distinct().Count(),

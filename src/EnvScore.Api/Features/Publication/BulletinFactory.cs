@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Domain.Calendar;
@@ -86,7 +85,7 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
             BlackList = ranked.Where(v => v.OnBlackList).OrderByDescending(v => v.DistrictRank).Select(v => new ListEntry(DivisionCode.Parse(v.VillageCode),
                 v.VillageName, v.TownshipName, v.FinalScore, ListReason(v))).ToList(),
             Deductions = ranked.Select(v => new VillageDeductions(DivisionCode.Parse(v.VillageCode), v.VillageName, v.TownshipName, v.FinalScore,
-                Lines(v, rules))).Where(d => d.Lines.Count > 0).ToList(),
+                Lines(v))).Where(d => d.Lines.Count > 0).ToList(),
         };
     }
 
@@ -100,49 +99,14 @@ public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore r
         .. v.InflatedFlag ? new[] { "自评虚高" } : [],
     ];
 
-    [GeneratedRegex(@"（得([\d.]+)/([\d.]+)分）$")]
-    private static partial Regex ItemTail();
-    [GeneratedRegex(@"，加([\d.]+)分$")]
-    private static partial Regex BonusTail();
-
     /// <summary>
     /// The deductions and bonuses of a published result, from its structured findings (the engine's results as
-    /// computed). Rows published before structured findings existed have none and are read by
-    /// <see cref="LegacyLines"/> from their frozen explanation, their only record.
+    /// computed; nothing is read back from the explanation's wording). A row computed before structured findings existed
+    /// (migration StructuredFindings, development databases only) has none and lists none: recompute the month and publish
+    /// a correction revision to fill them.
     /// </summary>
-    public static IReadOnlyList<DeductionLine> Lines(PublishedVillageResult v, RuleSet rules) => v.Findings is { } findings
-        ? findings.Select(f => new DeductionLine(f.Section, f.ItemCode, f.ItemTitle, f.Points, f.Text)).ToList()
-        : LegacyLines(v.Explanation, rules);
-
-    /// <summary>
-    /// For rows computed before structured findings (migration StructuredFindings) only: the deductions and bonuses
-    /// read from the frozen explanation: each item line is
-    /// "标题：…（得x/y分）" and each bonus line "标题：…，加z分" (the engine's wording). Rule sets are
-    /// immutable once active, so titles resolve to the same items whenever this runs.
-    /// </summary>
-    public static IReadOnlyList<DeductionLine> LegacyLines(string explanation, RuleSet rules)
-    {
-        var lines = new List<DeductionLine>();
-        foreach (var line in explanation.Split('\n'))
-        {
-            var colon = line.IndexOf('：');
-            if (colon <= 0) continue;
-            var title = line[..colon];
-            var section = rules.Sections.FirstOrDefault(s => s.Items.Any(i => i.Title == title));
-            if (section is not null && ItemTail().Match(line) is { Success: true } m)
-            {
-                var deduction = decimal.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) - decimal.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-                if (deduction > 0)
-                    lines.Add(new DeductionLine(section.Title, section.Items.First(i => i.Title == title).Code, title, -deduction, line[(colon + 1)..]));
-            }
-            else if (rules.Bonus.Items.FirstOrDefault(b => b.Title == title) is { } bonus && BonusTail().Match(line) is { Success: true } b)
-            {
-                var points = decimal.Parse(b.Groups[1].Value, CultureInfo.InvariantCulture);
-                if (points > 0) lines.Add(new DeductionLine("加分项", bonus.Code, title, points, line[(colon + 1)..]));
-            }
-        }
-        return lines;
-    }
+    public static IReadOnlyList<DeductionLine> Lines(PublishedVillageResult v) =>
+        (v.Findings ?? []).Select(f => new DeductionLine(f.Section, f.ItemCode, f.ItemTitle, f.Points, f.Text)).ToList();
 }
 
 /// <summary>Working results shaped as published rows (see <see cref="BulletinFactory.WorkingRowsAsync"/>).</summary>
