@@ -25,6 +25,14 @@ public static class EvaluationAccess
         return query.Where(e => false);
     }
 
+    /// <summary>
+    /// May the user read the sheet of this kind for a village in this township and district? The same rule as
+    /// <see cref="VisibleTo"/>, for a sheet that may not exist yet (the sheet page).
+    /// </summary>
+    public static bool CanRead(this ClaimsPrincipal user, EvaluationKind kind, int townshipId, int districtId) =>
+        ((user.IsInRole(Roles.DistrictAdmin) || user.IsInRole(Roles.DistrictInspector)) && user.DistrictId() == districtId)
+        || (user.IsInRole(Roles.TownshipSecretary) && user.TownshipId() == townshipId && kind == EvaluationKind.Self);
+
     /// <summary>May the user write (create, edit, submit) a sheet of this kind for a village in this township and district?</summary>
     public static bool CanWrite(this ClaimsPrincipal user, EvaluationKind kind, int townshipId, int districtId) =>
         user.IsAdminOf(districtId)

@@ -13,6 +13,10 @@ public static class SheetCounting
     public static bool Counts(EvaluationStatus status, DateTimeOffset? submittedAt) =>
         submittedAt is not null && status is EvaluationStatus.Submitted or EvaluationStatus.Locked;
 
+    /// <summary>The same rule for EF queries (translated by EF): the sheets of <paramref name="query"/> that count.</summary>
+    public static IQueryable<Evaluation> ThatCount(this IQueryable<Evaluation> query) =>
+        query.Where(e => e.SubmittedAt != null && (e.Status == EvaluationStatus.Submitted || e.Status == EvaluationStatus.Locked));
+
     /// <summary>The same rule as an SQL predicate over the <c>evaluations</c> row aliased <paramref name="alias"/>.</summary>
     public static string Sql(string alias) =>
         $"({alias}.submitted_at IS NOT NULL AND {alias}.status IN ({SqlNames.Literal(EvaluationStatus.Submitted)}, {SqlNames.Literal(EvaluationStatus.Locked)}))";

@@ -184,9 +184,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         if (Village is null) return NotFound();
         var districtId = Village.Township!.DistrictId;
         // The district office reads every sheet of its district; a secretary only its own township's self-evaluations.
-        var districtRole = User.IsInRole(Roles.DistrictAdmin) || User.IsInRole(Roles.DistrictInspector);
-        var mayRead = (districtRole && User.DistrictId() == districtId) || (User.TownshipId() == Village.TownshipId && Kind == EvaluationKind.Self);
-        if (!mayRead) return Forbid();
+        if (!User.CanRead(Kind, Village.TownshipId, districtId)) return Forbid();
         MayWrite = User.CanWrite(Kind, Village.TownshipId, districtId);
         Sheet = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
             .SingleOrDefaultAsync(e => e.VillageId == VillageId && e.Month == Month.Key && e.Kind == Kind, ct);
