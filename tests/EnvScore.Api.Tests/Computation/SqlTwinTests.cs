@@ -9,7 +9,7 @@ namespace EnvScore.Api.Tests.Computation;
 
 /// <summary>
 /// Hand-written SQL agrees with the C# it restates: every enum literal is the name EF stores (so a rename fails here,
-/// not in production), and the counted-sheet predicate selects exactly the sheets <see cref="SheetCounting.Counts"/> does.
+/// not in production), and the counted-sheet predicate (SQL and LINQ) selects exactly the sheets <see cref="SheetCounting.Counts"/> does.
 /// </summary>
 public class SqlTwinTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
 {
@@ -49,5 +49,7 @@ public class SqlTwinTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFacto
         Assert.Equal(cases.Length, all.Count);
         Assert.Equal(all.Where(e => SheetCounting.Counts(e.Status, e.SubmittedAt)).Select(e => e.Id).Order(), inSql.Order());
         Assert.Equal(2, inSql.Count);   // Submitted and Locked, both with a submission time
+        var inLinq = await WithDbAsync(factory, db => db.Evaluations.AsNoTracking().Where(e => e.Month == 202611).ThatCount().Select(e => e.Id).ToListAsync());
+        Assert.Equal(inSql.Order(), inLinq.Order());
     }
 }

@@ -107,13 +107,18 @@ public class SheetLifecycleTests(SheetLifecycleTests.Fixture fixture) : IClassFi
         {
             var client = await fixture.ClientForAsync(userName);
             SheetActions actions;
+            bool mayRead;
             await using (var scope = fixture.Services.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<EnvScoreDbContext>();
                 var sheet = id is null ? null : await db.Evaluations.AsNoTracking().SingleAsync(e => e.Id == id);
+                var principal = await PrincipalAsync(scope.ServiceProvider, userName);
                 actions = await scope.ServiceProvider.GetRequiredService<EvaluationService>()
-                    .ActionsAsync(await PrincipalAsync(scope.ServiceProvider, userName), sheet, month, sheetKind, townshipId: 1, districtId: 1, CancellationToken.None);
+                    .ActionsAsync(principal, sheet, month, sheetKind, townshipId: 1, districtId: 1, CancellationToken.None);
+                mayRead = principal.CanRead(sheetKind, townshipId: 1, districtId: 1);
             }
+            if (id is not null)
+                Assert.Equal(mayRead, (await client.GetAsync($"/odata/Evaluations({id})")).StatusCode == HttpStatusCode.OK); // the page's read rule is the API's
 
             if (id is null)
             {
