@@ -105,7 +105,7 @@ public static class RobotPayload
             using var json = JsonDocument.Parse(answer);
             if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("errcode", out var code)
                 && !(code.ValueKind == JsonValueKind.Number && code.GetInt64() == 0))
-                return $"机器人返回错误 errcode={code}：{(json.RootElement.TryGetProperty("errmsg", out var msg) ? msg.ToString() : "")}";
+                return $"机器人返回错误码{code}：{(json.RootElement.TryGetProperty("errmsg", out var msg) ? msg.ToString() : "")}";
         }
         catch (JsonException) { /* a 2xx without JSON: taken as delivered */ }
         return null;
