@@ -142,15 +142,18 @@ public sealed class NotificationSender(IServiceScopeFactory scopes, IHttpClientF
         {
             delivery.Status = DeliveryStatus.Sent;
             delivery.SentAt = now;
+            if (attempts.LastError is { } earlier) delivery.LastError = Cut(earlier); // sent on a retry: why the earlier post failed
         }
         else
         {
-            delivery.LastError = error.Length > 1000 ? error[..1000] : error;
+            delivery.LastError = Cut(error);
             delivery.Status = hook is null || !hook.Enabled || delivery.Attempts >= options.Value.MaxAttempts ? DeliveryStatus.Failed : DeliveryStatus.Pending;
             log.LogWarning("Webhook delivery {Id} of district {District} failed after {Attempts} attempt(s): {Error}", delivery.Id, delivery.DistrictId, delivery.Attempts, error);
         }
         await db.SaveChangesAsync(CancellationToken.None);
     }
+
+    private static string Cut(string error) => error.Length > 1000 ? error[..1000] : error;
 }
 
 /// <summary>Counts the posts one delivery made (each retry of the resilience handler passes the inner handler once).</summary>
@@ -160,15 +163,32 @@ public sealed class AttemptLog
     private int _count;
     public int Count => _count;
     public void Add() => Interlocked.Increment(ref _count);
+    /// <summary>Why the last failed post failed (null: none failed).</summary>
+    public string? LastError { get; set; }
 }
 
-/// <summary>The innermost handler: one call per actual post.</summary>
+/// <summary>The innermost handler: one call per actual post; notes each failed post's reason (a delivery sent on a retry keeps why the first failed).</summary>
 public sealed class AttemptCountingHandler : DelegatingHandler
 {
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        if (request.Options.TryGetValue(AttemptLog.Key, out var log)) log.Add();
-        return base.SendAsync(request, ct);
+        request.Options.TryGetValue(AttemptLog.Key, out var log);
+        log?.Add();
+        try
+        {
+            var response = await base.SendAsync(request, ct);
+            if (log is not null)
+            {
+                await response.Content.LoadIntoBufferAsync(ct);
+                if (RobotPayload.Failure((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct)) is { } failure) log.LastError = failure;
+            }
+            return response;
+        }
+        catch (Exception e) when (log is not null && !ct.IsCancellationRequested)
+        {
+            log.LastError = $"无法送达：{e.GetBaseException().Message}";
+            throw;
+        }
     }
 }
 
