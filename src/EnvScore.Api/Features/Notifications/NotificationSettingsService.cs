@@ -98,6 +98,7 @@ public class NotificationSettingsService(EnvScoreDbContext db, NotificationOutbo
             return new NotificationOutcome.Refused(409, CodeNotFailed, $"只有发送失败的消息可以重新发送（当前：{StatusName(delivery.Status)}） (only a failed delivery is sent again)");
         delivery.Status = DeliveryStatus.Pending;
         delivery.Attempts = 0;
+        delivery.LastError = null;
         await db.SaveChangesAsync(ct);
         sender.Wake();
         return new NotificationOutcome.Queued(delivery);
