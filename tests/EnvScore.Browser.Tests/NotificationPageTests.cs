@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Deque.AxeCore.Playwright;
 using EnvScore.Testing;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -79,6 +80,13 @@ public sealed class NotificationPageTests(BrowserFixture f)
         await Expect(failed.Locator(".last-error")).ToHaveTextAsync("机器人返回错误码93000");
         Assert.Equal(5, robot.Received.Count);
         await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"admin-notifications-failed-{size}"), FullPage = true });
+        // The page with every kind of row passes axe (as the crawl checks every page) and has no Latin word.
+        var axe = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions
+        {
+            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        Assert.Empty(axe.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help} — {string.Join(" | ", v.Nodes.Take(3).Select(n => n.Html))}"));
+        Assert.Empty(ProbeFixTests.LatinWords(await page.Locator("main").InnerTextAsync()));
 
         // 重新发送: delivered this time.
         await failed.Locator("button.retry").ClickAsync();

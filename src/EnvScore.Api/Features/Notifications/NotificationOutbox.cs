@@ -28,16 +28,16 @@ public class NotificationOutbox(EnvScoreDbContext db, TimeProvider time)
         Add(p.DistrictId, NotificationEvent.FixAwaitingReview, NotificationMessages.FixAwaitingReview(p, township, village));
     }
 
-    /// <summary>Problems the monthly computation created: one message per district, counts per township.</summary>
+    /// <summary>Problems the monthly computation created: one message per district, counts per township (by township code).</summary>
     public async Task ProblemsFromComputationAsync(IReadOnlyList<Rectification> created, CancellationToken ct)
     {
         foreach (var district in created.GroupBy(p => p.DistrictId))
         {
             if (!await EnabledAsync(district.Key, ct)) continue;
             var ids = district.Select(p => p.TownshipId).Distinct().ToList();
-            var names = await db.Townships.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
-            var perTownship = district.GroupBy(p => p.TownshipId).Select(g => (names.GetValueOrDefault(g.Key, "?"), g.Count()))
-                .OrderBy(t => t.Item1, StringComparer.Ordinal).ToList();
+            var townships = await db.Townships.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+            var perTownship = district.GroupBy(p => p.TownshipId).OrderBy(g => townships[g.Key].Code, StringComparer.Ordinal)
+                .Select(g => (townships[g.Key].Name, g.Count())).ToList();
             Add(district.Key, NotificationEvent.ProblemsFromComputation,
                 NotificationMessages.ProblemsFromComputation(EvaluationMonth.FromKey(district.First().Month), perTownship));
         }
