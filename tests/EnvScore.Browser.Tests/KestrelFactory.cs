@@ -21,6 +21,9 @@ public sealed class KestrelFactory : EnvScoreFactory
 {
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Webhook retries without a wait between posts (the fake clock would hold a backoff forever).</summary>
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Notifications:RetryDelay"] = "00:00:00" };
+
     /// <summary>Starts Kestrel once (after the fixture's database exists) and returns the base address.</summary>
     public string Start()
     {

@@ -105,6 +105,7 @@ public static class RectificationIntake
         await db.SaveChangesAsync(ct);
         foreach (var problem in created)
             audit.Record(SystemUser, "Rectification.FromComputation", problem.TownshipId, problem.DistrictId, null, RectificationService.Snapshot(problem));
+        await services.GetRequiredService<Notifications.NotificationOutbox>().ProblemsFromComputationAsync(created, ct); // same transaction
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return created.Count;

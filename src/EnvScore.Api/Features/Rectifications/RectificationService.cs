@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using EnvScore.Api.Features.Audit;
 using EnvScore.Api.Features.Evaluations;
+using EnvScore.Api.Features.Notifications;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Http;
@@ -48,7 +49,7 @@ public abstract record RectificationOutcome
 /// audit row in the same unit of work; transitions need If-Match with the problem's ETag (its xmin), like sheets. Who may
 /// do what is <see cref="RectificationRules"/>'s.
 /// </summary>
-public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, AuditWriter audit, TimeProvider time)
+public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, AuditWriter audit, TimeProvider time, NotificationOutbox outbox)
 {
     public const long MaxPhotoBytes = 5 * 1024 * 1024;
     public const int MaxPhotosPerUpload = 10;
@@ -102,6 +103,7 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
         db.Add(problem);
         await db.SaveChangesAsync(ct); // the id, for the audit row
         audit.Record(user.Identity!.Name!, "Rectification.Create", problem.TownshipId, problem.DistrictId, null, Snapshot(problem));
+        await outbox.ProblemReportedAsync(problem, ct); // the webhook message commits (or rolls back) with the problem
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new RectificationOutcome.Done(problem, Created: true);
@@ -197,9 +199,11 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
         }
         var now = time.GetUtcNow();
         var before = Snapshot(problem);
+        var stateBefore = problem.State;
         if (change(problem, now) is { } refused) return refused;
         problem.UpdatedAt = now;
         audit.Record(user.Identity!.Name!, auditAction, problem.TownshipId, problem.DistrictId, before, Snapshot(problem));
+        await outbox.TransitionAsync(problem, stateBefore, ct); // 已整改待复核 → webhook message, in this transaction
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new RectificationOutcome.Done(problem);
