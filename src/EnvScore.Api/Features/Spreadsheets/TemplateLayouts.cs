@@ -33,12 +33,14 @@ public static class TemplateLayouts
     private static IEnumerable<TemplateSection> Leaves(Section section, string path)
     {
         var title = path.Length == 0 ? section.Title : $"{path}·{section.Title}";
-        if (section.Items.Count > 0) yield return new TemplateSection(title, [.. section.Items.SelectMany(Columns)]);
+        if (section.Items.Count > 0 && section.Items.SelectMany(Columns).ToList() is { Count: > 0 } columns) yield return new TemplateSection(title, columns);
         foreach (var child in section.Sections)
             foreach (var leaf in Leaves(child, title)) yield return leaf;
     }
 
-    private static IEnumerable<TemplateItem> Columns(ScoringItem item) => item is ClauseItem ci ? ClauseColumns(ci) : [Item(item)];
+    /// <summary>An item's input columns; none for what nobody enters (每处逾期未整改问题: the ledger counts it, <see cref="InputBounds.IsEntered(ScoringItem)"/>).</summary>
+    private static IEnumerable<TemplateItem> Columns(ScoringItem item) =>
+        !InputBounds.IsEntered(item) ? [] : item is ClauseItem ci ? ClauseColumns(ci) : [Item(item)];
 
     /// <summary>
     /// The input columns of an item with clauses (细则): one per clause input — a fraction rate has two (numerator and
@@ -77,6 +79,8 @@ public static class TemplateLayouts
         TemplateItem Of(SheetItemKind kind) => new() { Code = token, Title = title, Kind = kind };
         switch (clause)
         {
+            case OverdueProblemsClause:
+                yield break; // counted from the rectification ledger, never a cell
             case PerOccurrenceClause p:
                 yield return new(token, title, Of(SheetItemKind.PerOccurrence) with { Unit = p.Unit, BlankMeansZero = true }, clause, ' ');
                 break;
