@@ -228,3 +228,34 @@ public class OverdueProblemsTests
         }, iter: 2000);
     }
 }
+
+/// <summary>The example of scoring-rules/README.md ("Overdue problems") is a valid sheet that scores as its text says.</summary>
+public class ReadmeOverdueExampleTests
+{
+    [Fact]
+    public void The_readme_example_loads_and_scores()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "EnvScore.sln"))) dir = dir.Parent;
+        var readme = File.ReadAllText(Path.Combine(dir!.FullName, "scoring-rules", "README.md"));
+        var section = readme[readme.IndexOf("## Overdue problems", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```yaml\n", StringComparison.Ordinal) + 8;
+        var yaml = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var r = RuleSetLoader.Parse("""
+            code: README
+            title: 示例
+            version: 1
+            effectiveFrom: "2026-01"
+            tiers: {demonstrationMin: 14, upgradeMin: 10}
+            combination: {selfWeight: 0.3, districtWeight: 0.7, inflationThreshold: 10}
+
+            """ + yaml, "README.md");
+        Assert.True(r.Succeeded, string.Join("\n", r.Problems));
+        var s = ScoreOk(r.RuleSet!, Entries(new ItemEntry("C01", Clauses: new Dictionary<string, ClauseInput> { ["a"] = new(Yes: false) })) with { OverdueProblems = 3 });
+        Assert.Equal(4m, s.Items.Single(i => i.Code == "Z01").Score);    // 10 − min(6, 6)
+        Assert.Equal(0.5m, s.Items.Single(i => i.Code == "C01").Score);  // 5 − 4.5
+        Assert.Equal(4.5m, s.Total);
+        Assert.Equal("整改落实：逾期未整改问题3处，每处扣2分，扣6分（得4/10分）", s.Items.Single(i => i.Code == "Z01").Explanation);
+        Assert.Contains(r.RuleSet!.Items, i => i is OverdueProblemsItem);
+    }
+}
