@@ -227,6 +227,23 @@ public partial class OverdueProblemsInputTests(EnvScoreFactory factory) : IClass
             Assert.DoesNotContain(ws.Cells[1, 1, ws.Dimension.End.Row, ws.Dimension.End.Column], c => c.Text.Contains("整改落实"));
         }
 
+        // A clerk adds the column by hand (code row and title) and fills it: the file is refused, the column named, nothing stored.
+        var template = await secretary.GetByteArrayAsync("/api/spreadsheets/template?month=2026-11&townshipId=1");
+        var villages = await WithDbAsync(factory, db => db.Villages.AsNoTracking().Where(v => v.TownshipId == 1).Select(v => v.Code).ToListAsync());
+        var added = Spreadsheets.SpreadsheetImportTests.Fill(template, (ws, row, column) =>
+        {
+            var c = ws.Dimension.End.Column + 1;
+            ws.Cells[TemplateConventions.CodeRow, c].Value = "Z01";
+            ws.Cells[TemplateConventions.ItemTitleRow, c].Value = "整改落实";
+            foreach (var v in villages) { ws.Cells[row(v), column("L01")].Value = 0; ws.Cells[row(v), c].Value = 0; }
+        }, rulesItems: false);
+        var refused = await (await secretary.PostAsync("/api/spreadsheets/import?month=2026-11&townshipId=1", Spreadsheets.SpreadsheetImportTests.Upload(added)))
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        var messages = refused.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("message").GetString()!).ToList();
+        var column = Assert.Single(messages, m => m.Contains("是逾期未整改问题数，由整改台账自动计算，不能在表中填写，请删除该列或重新下载模板"));
+        Assert.Matches("^第[A-Z]+列\"(Z01|整改落实)\"", column);
+        Assert.Equal(0, await WithDbAsync(factory, db => db.Evaluations.CountAsync()));
+
         await Problems.CreateAsync(await factory.ClientForAsync("inspector")); // found 11-10, due 11-17; the page is read on 12-02
         factory.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 2, 2, 0, 0, TimeSpan.Zero));
         var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });

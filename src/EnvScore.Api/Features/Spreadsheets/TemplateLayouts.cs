@@ -24,7 +24,26 @@ public static class TemplateLayouts
             .. rules.Bonus.Items.Count == 0 ? [] : new[] { new TemplateSection(BonusSectionTitle, [.. rules.Bonus.Items.Select(b => Bonus(b, rules.Bonus))]) },
         ],
         Vetoes = [.. rules.Vetoes.Select(v => new NamedOption(v.Code, v.Title))],
+        RefusedColumns = RefusedColumns(rules),
     };
+
+    /// <summary>
+    /// What the template leaves out because nobody enters it — 每处逾期未整改问题 (item or clause), counted from the
+    /// rectification ledger — by code-row token and by header title, so that a column added by hand is refused, not ignored.
+    /// </summary>
+    private static Dictionary<string, string> RefusedColumns(RuleSet rules)
+    {
+        const string Why = "是逾期未整改问题数，由整改台账自动计算，不能在表中填写";
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in rules.Items)
+            foreach (var clause in item.AsClauses.Where(c => !InputBounds.IsEntered(c)))
+            {
+                var (token, title) = item is ClauseItem ? ($"{item.Code}.{clause.Code}", $"{item.Title}·{clause.Text}") : (item.Code, item.Title);
+                refused.TryAdd(token, Why);
+                refused.TryAdd(title, Why);
+            }
+        return refused;
+    }
 
     /// <summary>
     /// Categories inside categories: each section that holds items becomes one header group titled by its path
