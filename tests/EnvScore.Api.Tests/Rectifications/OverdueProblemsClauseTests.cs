@@ -257,3 +257,59 @@ public partial class OverdueProblemsInputTests(EnvScoreFactory factory) : IClass
         Assert.Matches("id=\"running-total\">18<", html);
     }
 }
+
+/// <summary>The definition itself (<see cref="OverdueProblemCount.CountsAt"/>), instant by instant, for November 2026 (E = 2026-12-01 00:00 Asia/Shanghai = 11-30 16:00 UTC).</summary>
+public class OverdueProblemCountTests
+{
+    private static readonly EvaluationMonth November = new(2026, 11);
+    private static readonly DateTimeOffset E = new(2026, 11, 30, 16, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Found = new(2026, 11, 10, 2, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Due = new(2026, 11, 17);
+
+    private static bool Counts(DateTimeOffset found, DateOnly deadline, params (DateTimeOffset At, OverdueProblemCount.Step Step)[] steps) =>
+        OverdueProblemCount.CountsAt(new OverdueProblemCount.Problem(1, 1, found, deadline, [.. steps.Select(s => new OverdueProblemCount.Transition(s.At, s.Step))]), November);
+
+    [Fact]
+    public void The_end_of_the_month_is_midnight_in_shanghai()
+    {
+        Assert.Equal(E, OverdueProblemCount.EndOf(November));
+        Assert.Equal(new DateOnly(2026, 11, 30), OverdueProblemCount.LastDayOf(November));
+        Assert.Equal(new DateOnly(2027, 2, 28), OverdueProblemCount.LastDayOf(new EvaluationMonth(2027, 2)));
+    }
+
+    [Fact]
+    public void Found_and_deadline_bound_the_count()
+    {
+        Assert.True(Counts(Found, Due));                                        // never fixed
+        Assert.True(Counts(Found, new DateOnly(2026, 11, 30)));                 // due on the last day: overdue from E
+        Assert.False(Counts(Found, new DateOnly(2026, 12, 1)));                 // due after the month
+        Assert.False(Counts(E, new DateOnly(2026, 11, 30)));                    // found at E (December's)
+        Assert.True(Counts(E.AddTicks(-1), new DateOnly(2026, 11, 30)));
+    }
+
+    [Fact]
+    public void The_state_at_the_end_decides_not_the_state_now()
+    {
+        var fix = OverdueProblemCount.Step.ReportFix; var reject = OverdueProblemCount.Step.Reject; var close = OverdueProblemCount.Step.Close;
+        Assert.False(Counts(Found, Due, (Found.AddDays(3), fix)));                                   // fixed in time, waiting for review
+        Assert.False(Counts(Found, Due, (Found.AddDays(12), fix)));                                  // fixed late, before E
+        Assert.False(Counts(Found, Due, (Found.AddDays(3), fix), (Found.AddDays(4), close)));        // closed
+        Assert.True(Counts(Found, Due, (Found.AddDays(3), fix), (Found.AddDays(15), reject)));       // rejected: 待整改 again
+        Assert.True(Counts(Found, Due, (E, fix)));                                                   // a fix at E is December's
+        Assert.False(Counts(Found, Due, (E.AddTicks(-1), fix)));
+        // Later transitions change nothing, whatever their order in the list.
+        Assert.False(Counts(Found, Due, (E.AddDays(5), reject), (Found.AddDays(3), fix), (E.AddDays(6), fix)));
+        Assert.True(Counts(Found, Due, (E.AddDays(5), close), (E.AddDays(4), fix)));
+    }
+
+    [Fact]
+    public void The_rows_own_last_transitions()
+    {
+        var fixedAt = Found.AddDays(3); var reviewedAt = Found.AddDays(4);
+        Assert.Equal([new(fixedAt, OverdueProblemCount.Step.ReportFix), new(reviewedAt, OverdueProblemCount.Step.Close)],
+            OverdueProblemCount.FromRow(fixedAt, reviewedAt, reviewedAt).ToArray());
+        Assert.Equal([new(fixedAt, OverdueProblemCount.Step.ReportFix), new(reviewedAt, OverdueProblemCount.Step.Reject)],
+            OverdueProblemCount.FromRow(fixedAt, reviewedAt, null).ToArray());
+        Assert.Empty(OverdueProblemCount.FromRow(null, null, null));
+    }
+}
