@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using EnvScore.Testing;
 using EnvScore.Api.Features.Demo;
@@ -152,4 +154,113 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
 
     private async Task<System.Text.Json.JsonElement> ProblemAsync(int id) =>
         await (await f.ApiAsync(BrowserFixture.Admin)).GetJsonAsync($"/odata/Rectifications({id})?$expand=photos");
+}
+
+/// <summary>
+/// The loop's last step (issue #17): a problem left overdue deducts in the month's computation under a rule set with
+/// 每处逾期未整改问题扣2分 (<c>overdueProblems</c>), on phones. Its own server and database (<see cref="OverdueBrowserCollection"/>):
+/// the district's rule set and the clock are changed here, which the shared browser fixture's tests must not see.
+/// </summary>
+[Collection(OverdueBrowserCollection.Name)]
+public sealed class OverdueDeductionBrowserTests(BrowserFixture f)
+{
+    private const string Yaml = """
+        code: OVERDUE
+        title: 含逾期未整改扣分的评分表
+        version: 1
+        effectiveFrom: "2026-01"
+        totalPoints: 20
+        scale: 100                  # on the 100-point scale of the months seeded before (the page's trend)
+        sections:
+          - code: A
+            title: 六乱治理
+            maxPoints: 10
+            items:
+              - {code: L01, title: 乱堆乱放, kind: perOccurrence, points: 10, deductionEach: 1, unit: 处}
+          - code: B
+            title: 整改落实
+            maxPoints: 10
+            items:
+              - {code: Z01, title: 整改落实, kind: overdueProblems, points: 10, deductionEach: 2, maxDeduction: 8}
+        tiers: {demonstrationMin: 95, upgradeMin: 75}
+        combination: {selfWeight: 0.3, districtWeight: 0.7, inflationThreshold: 10}
+        """;
+
+    [Fact]
+    [Presses("Work/Sheet.cshtml", "Save"), Presses("Admin/Index.cshtml", "Compute"), Presses("Admin/Index.cshtml", "Publish")]
+    public async Task An_overdue_problem_deducts_in_the_months_computation_and_the_village_page_says_so()
+    {
+        var villageId = await f.VillageIdAsync(0, 1); // 花西社区, 水稻乡
+        await using (var scope = f.Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<EnvScore.Api.Infrastructure.Data.EnvScoreDbContext>();
+            await db.RuleSets.Where(r => r.Status == EnvScore.Api.Features.RuleSets.RuleSetStatus.Active)
+                .ExecuteUpdateAsync(x => x.SetProperty(r => r.Source, Yaml).SetProperty(r => r.ContentHash, "overdue-browser"));
+        }
+
+        // 10 November (setup over the API): two problems found on a round, due 17 November; one is fixed on the 15th.
+        var inspector = await f.Factory.ClientForAsync(BrowserFixture.Inspector);
+        var secretaryApi = await f.Factory.ClientForAsync(BrowserFixture.Secretary(0));
+        async Task<int> Report(string what) => (await (await inspector.PostAsJsonAsync("/odata/Rectifications",
+            new { villageId, itemCode = "L01", description = what })).ExpectAsync(System.Net.HttpStatusCode.Created)).GetProperty("id").GetInt32();
+        var overdue = await Report("村口垃圾堆放未清运");
+        var fixedInTime = await Report("河沟漂浮物");
+        f.Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 15, 2, 0, 0, TimeSpan.Zero));
+        secretaryApi = await f.Factory.ClientForAsync(BrowserFixture.Secretary(0));
+        var photo = new MultipartFormDataContent { { new ByteArrayContent(TestImages.Png) { Headers = { ContentType = new("image/png") } }, "file", "after.png" } };
+        await (await secretaryApi.PostAsync($"/api/rectifications/{fixedInTime}/photos?kind=after", photo)).ExpectAsync(System.Net.HttpStatusCode.OK);
+        var read = await secretaryApi.GetAsync($"/odata/Rectifications({fixedInTime})");
+        var fix = new HttpRequestMessage(HttpMethod.Post, $"/odata/Rectifications({fixedInTime})/ReportFix") { Content = JsonContent.Create(new { note = "已打捞" }) };
+        fix.Headers.TryAddWithoutValidation("If-Match", read.Headers.ETag!.ToString());
+        await (await secretaryApi.SendAsync(fix)).ExpectAsync(System.Net.HttpStatusCode.OK);
+
+        // 2 December, 10:00: November has ended with one problem 待整改 past its deadline.
+        f.Factory.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 2, 2, 0, 0, TimeSpan.Zero));
+
+        // — The secretary fills November's sheet on the phone: the overdue count is shown, not asked. —
+        await using (var s = await f.OpenAsync(BrowserFixture.Secretary(0), Viewport.Phone))
+        {
+            var page = s.Page;
+            await page.GotoAsync($"/work/sheet?villageId={villageId}&m=2026-11&kind=Self");
+            await Expect(page.Locator("[data-overdue=Z01]")).ToHaveTextAsync("本月末逾期未整改问题1处（由整改台账自动计算）");
+            await Expect(page.Locator("input[name='v.Z01']")).ToHaveCountAsync(0);
+            await page.Locator("#f-L01").FillAsync("0");
+            await Expect(page.Locator("#running-total")).ToHaveTextAsync("90"); // 10 + (10 − 2) = 18 of 20 → 90
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("phone-sheet-overdue"), FullPage = true });
+            await page.Locator("#submit-sheet").ClickAsync();
+            await Expect(page.Locator("#message")).ToContainTextAsync("已提交");
+        }
+
+        // — The admin computes and publishes November on the phone, then reads the village's page. —
+        await using (var s = await f.OpenAsync(BrowserFixture.Admin, Viewport.Phone))
+        {
+            var page = s.Page;
+            await page.GotoAsync("/admin?m=2026-11");
+            await page.Locator("#compute").ClickAsync();
+            await Expect(page.Locator("#message")).ToContainTextAsync("计算完成");
+            await page.Locator("#publish").ClickAsync();
+            await Expect(page.Locator("#message")).ToContainTextAsync("已发布");
+
+            await page.GotoAsync($"/village/{villageId}?m=2026-11");
+            await Expect(page.Locator("#final-formula")).ToContainTextAsync("最终得分 = 自评 90");
+            var row = page.Locator("table tbody tr", new() { HasText = "整改落实" });
+            await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("-2");
+            await Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("逾期未整改问题1处，每处扣2分，扣2分（得8/10分）");
+            await page.Locator("details summary", new() { HasText = "完整计分说明" }).ClickAsync();
+            await Expect(page.Locator("details pre")).ToContainTextAsync("整改落实：逾期未整改问题1处，每处扣2分，扣2分（得8/10分）");
+            await Expect(page.Locator("details pre")).ToContainTextAsync("百分制折算：18 × 100 ÷ 20 = 90分");
+            await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("phone-village-overdue"), FullPage = true });
+        }
+        var result = await (await f.Factory.ClientForAsync(BrowserFixture.Admin))
+            .GetJsonAsync($"/odata/VillageResults?$filter=month eq 202611 and villageId eq {villageId}");
+        Assert.Equal(90m, result.GetProperty("value")[0].GetProperty("finalScore").GetDecimal());
+        Assert.Equal("Open", (await (await f.Factory.ClientForAsync(BrowserFixture.Admin)).GetJsonAsync($"/odata/Rectifications({overdue})")).GetProperty("state").GetString());
+    }
+}
+
+/// <summary>A browser fixture of its own (server, database, clock) for tests that change the rule set or the clock.</summary>
+[CollectionDefinition(Name)]
+public sealed class OverdueBrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser-overdue";
 }

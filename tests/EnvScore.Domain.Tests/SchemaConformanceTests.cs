@@ -27,6 +27,34 @@ public class SchemaConformanceTests
         Assert.False(Schema().Evaluate(ToJson(yaml.Replace("totalPoints: 100\n", ""))).IsValid);
     }
 
+    [Fact]
+    public void The_schema_knows_overdue_problems_as_an_item_kind_and_a_clause_kind()
+    {
+        const string sheet = """
+            code: T
+            title: 测试
+            version: 1
+            effectiveFrom: "2026-01"
+            totalPoints: 15
+            sections:
+              - code: A
+                title: 长效机制
+                maxPoints: 15
+                items:
+                  - {code: Z01, title: 整改落实, kind: overdueProblems, points: 10, deductionEach: 2, maxDeduction: 6}
+                  - code: C01
+                    title: 问题整改
+                    points: 5
+                    clauses:
+                      - {code: b, kind: overdueProblems, text: 逾期未整改问题, deductionEach: 1.5}
+            tiers: {demonstrationMin: 14, upgradeMin: 10}
+            combination: {selfWeight: 0.3, districtWeight: 0.7, inflationThreshold: 10}
+            """;
+        Assert.True(Schema().Evaluate(ToJson(sheet)).IsValid);
+        Assert.False(Schema().Evaluate(ToJson(sheet.Replace("maxDeduction: 6}", "maxDeduction: 6, unit: 处}"))).IsValid);
+        Assert.False(Schema().Evaluate(ToJson(sheet.Replace(", deductionEach: 1.5}", "}"))).IsValid);
+    }
+
     // Parsed once: the library registers a schema by its $id and refuses to register it twice.
     private static readonly Lazy<JsonSchema> Parsed = new(() => JsonSchema.FromText(File.ReadAllText(Path.Combine(Folder, "rule-set.schema.json"))));
 

@@ -28,6 +28,12 @@ public enum ClauseKind
     AddPerUnit,
     /// <summary>普及率达到85%以上得满分，每降低1个百分点扣0.2分 — input: a percentage, or numerator and denominator.</summary>
     Rate,
+    /// <summary>
+    /// 每处逾期未整改问题扣X分 — input: none from a user. The count is the village's problems overdue and still not
+    /// rectified at the end of the month, from the rectification ledger (docs/rectification.md), given by the
+    /// computation in <see cref="Scoring.SheetEntries.OverdueProblems"/>.
+    /// </summary>
+    OverdueProblems,
 }
 
 /// <summary>Which side of a rate's threshold loses points.</summary>
@@ -134,4 +140,19 @@ public sealed record RateClause : Clause
     public string? NumeratorLabel { get; init; }
     public string? DenominatorLabel { get; init; }
     public override ClauseKind Kind => ClauseKind.Rate;
+}
+
+/// <summary>
+/// 每处逾期未整改问题扣<see cref="DeductionEach"/>分, at most <see cref="MaxDeduction"/> when given. The count is never
+/// entered: it is <see cref="Scoring.SheetEntries.OverdueProblems"/>, which the monthly computation (and the what-if,
+/// the sheet preview) take from the rectification ledger (整改台账) at the end of the sheet's month — definition in
+/// docs/rectification.md. Any input for it (form, API, spreadsheet) is refused by <see cref="Scoring.ScoringEngine.Validate"/>.
+/// </summary>
+public sealed record OverdueProblemsClause : Clause
+{
+    /// <summary>The unit of a problem: 处.</summary>
+    public const string Unit = "处";
+    public required decimal DeductionEach { get; init; }
+    public decimal? MaxDeduction { get; init; }
+    public override ClauseKind Kind => ClauseKind.OverdueProblems;
 }

@@ -14,6 +14,8 @@ public enum ItemKind
     Sampled,
     /// <summary>Full points, or on fail a fixed deduction (all points when none is given).</summary>
     PassFail,
+    /// <summary>每处逾期未整改问题扣X分: the count comes from the rectification ledger, never from an entry (<see cref="OverdueProblemsItem"/>).</summary>
+    OverdueProblems,
     /// <summary>The general item: a list of clauses (细则) sharing the item's points; see <see cref="ClauseItem"/>.</summary>
     Clauses,
 }
@@ -90,6 +92,21 @@ public sealed record PassFailItem : ScoringItem
     public decimal? FailDeduction { get; init; }
     public override ItemKind Kind => ItemKind.PassFail;
     private protected override IReadOnlyList<Clause> BuildClauses() => [new PassFailClause { Code = Code, Text = Title, FailDeduction = FailDeduction ?? Points }];
+}
+
+/// <summary>
+/// 每处逾期未整改问题扣<see cref="DeductionEach"/>分 (at most <see cref="MaxDeduction"/>), as an item of its own: one
+/// <see cref="OverdueProblemsClause"/> coded as the item. No entry carries its count: the engine takes
+/// <see cref="Scoring.SheetEntries.OverdueProblems"/> (from the rectification ledger, docs/rectification.md).
+/// </summary>
+public sealed record OverdueProblemsItem : ScoringItem
+{
+    public required decimal DeductionEach { get; init; }
+    /// <summary>Optional cap on the total deduction (never above <see cref="ScoringItem.Points"/>).</summary>
+    public decimal? MaxDeduction { get; init; }
+    public override ItemKind Kind => ItemKind.OverdueProblems;
+    private protected override IReadOnlyList<Clause> BuildClauses() =>
+        [new OverdueProblemsClause { Code = Code, Text = Title, DeductionEach = DeductionEach, MaxDeduction = MaxDeduction }];
 }
 
 /// <summary>
@@ -261,6 +278,12 @@ public sealed record RuleSet
 
     /// <summary>Every section at every level, pre-order, with its depth (0 = top level) and parent code.</summary>
     public IEnumerable<(Section Section, int Depth, string? Parent)> AllSections => Sections.SelectMany(s => s.Walk());
+
+    /// <summary>
+    /// Whether an item or a clause deducts for overdue problems (<see cref="OverdueProblemsClause"/>): then whoever
+    /// scores a sheet of this rule set gives the ledger's count in <see cref="Scoring.SheetEntries.OverdueProblems"/>.
+    /// </summary>
+    public bool UsesOverdueProblems => Items.Any(i => i.AsClauses.Any(c => c is OverdueProblemsClause));
 
     /// <summary>Whether any section has sub-sections.</summary>
     public bool IsNested => Sections.Any(s => s.Sections.Count > 0);

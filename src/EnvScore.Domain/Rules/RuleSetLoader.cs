@@ -207,15 +207,16 @@ public static class RuleSetLoader
                     "levels" => (ItemKind.Levels, ["levels"]),
                     "sampled" => (ItemKind.Sampled, ["samples", "deductionEach", "unit"]),
                     "passFail" => (ItemKind.PassFail, ["failDeduction"]),
+                    "overdueProblems" => (ItemKind.OverdueProblems, ["deductionEach", "maxDeduction"]),
                     _ => (null, []),
                 };
                 if (kind is null)
                     Report(RuleSetProblemKind.UnknownKind, ks, itemCode,
-                        $"未知的评分项类型\"{ks.Value}\"，应为perOccurrence、levels、sampled或passFail之一", $"unknown kind '{ks.Value}'");
+                        $"未知的评分项类型\"{ks.Value}\"，应为perOccurrence、levels、sampled、passFail或overdueProblems之一", $"unknown kind '{ks.Value}'");
             }
             // With an unknown kind we cannot tell which fields belong, so we accept every kind's fields.
             if (kindNode is YScalar { IsNull: false } && kind is null)
-                extra = ["deductionEach", "unit", "maxDeduction", "levels", "samples", "failDeduction"];
+                extra = ["deductionEach", "unit", "maxDeduction", "levels", "samples", "failDeduction"]; // overdueProblems' fields are among them
             var m = new Map(this, raw, itemCode, [.. CommonItemFields, .. extra]);
             var code = m.Text("code");
             if (code is not null) Claim(code, m.Get("code")!, code);
@@ -272,6 +273,16 @@ public static class RuleSetLoader
                     item = new PassFailItem { Code = "", Title = "", Points = 0, FailDeduction = fail };
                     break;
                 }
+                case ItemKind.OverdueProblems:
+                {
+                    var each = m.Points("deductionEach", positive: true);
+                    var cap = m.Points("maxDeduction", positive: true, required: false);
+                    CheckNotAbove(m, "deductionEach", each, points, code, "每处逾期未整改问题扣分");
+                    CheckNotAbove(m, "maxDeduction", cap, points, code, "最多扣分");
+                    if (each is not null && points is not null)
+                        item = new OverdueProblemsItem { Code = "", Title = "", Points = 0, DeductionEach = each.Value, MaxDeduction = cap };
+                    break;
+                }
                 case null when kindNode is null:
                     Report(RuleSetProblemKind.MissingField, raw, itemCode, "缺少字段\"kind\"（单一评分方式）或\"clauses\"（多条细则）", "missing field 'kind' or 'clauses'");
                     break;
@@ -320,6 +331,7 @@ public static class RuleSetLoader
             ["deductIf"] = (ClauseKind.DeductIf, ["deduction"]),
             ["addIf"] = (ClauseKind.AddIf, ["addition"]),
             ["addPerUnit"] = (ClauseKind.AddPerUnit, ["unit", "first", "each", "maxAddition"]),
+            ["overdueProblems"] = (ClauseKind.OverdueProblems, ["deductionEach", "maxDeduction"]),
             ["rate"] = (ClauseKind.Rate, ["threshold", "direction", "deductionPerPoint", "maxDeduction", "input", "numeratorLabel", "denominatorLabel"]),
         };
 
@@ -445,6 +457,15 @@ public static class RuleSetLoader
                             Code = "", Text = "", Threshold = threshold.Value, DeductionPerPoint = per.Value, MaxDeduction = cap, Direction = direction,
                             Input = input, NumeratorLabel = num, DenominatorLabel = den,
                         };
+                    break;
+                }
+                case ClauseKind.OverdueProblems:
+                {
+                    var each = m.Points("deductionEach", positive: true);
+                    var cap = m.Points("maxDeduction", positive: true, required: false);
+                    NotAbove("deductionEach", each, "每处逾期未整改问题扣分"); NotAbove("maxDeduction", cap, "最多扣分");
+                    if (each is not null)
+                        clause = new OverdueProblemsClause { Code = "", Text = "", DeductionEach = each.Value, MaxDeduction = cap };
                     break;
                 }
                 case null when kindNode is null:

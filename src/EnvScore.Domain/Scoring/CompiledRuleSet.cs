@@ -13,7 +13,7 @@ public enum ItemInputFlags : byte
 
 /// <summary>
 /// One item's entry for the fast path, indexed by item ordinal. Value is the occurrence count
-/// (perOccurrence, bonus), the number of failed samples (sampled), the level's index in rule order
+/// (perOccurrence, bonus; for overdueProblems the ledger's count), the number of failed samples (sampled), the level's index in rule order
 /// (levels) or 1 = passed / 0 = failed (passFail).
 /// </summary>
 public readonly record struct ItemInput(int Value, ItemInputFlags Flags = ItemInputFlags.None)
@@ -42,12 +42,14 @@ public readonly record struct ScoreTotals(long RawHundredths, long ApplicableMax
 /// </summary>
 public sealed class CompiledRuleSet
 {
-    private const byte KPerOccurrence = 0, KSampled = 1, KLevels = 2, KPassFail = 3;
+    private const byte KPerOccurrence = 0, KSampled = 1, KLevels = 2, KPassFail = 3, KOverdue = 4;
     private readonly byte[] kind;
     private readonly long[] points, each, cap, failDeduction;
     private readonly int[] levelStart;
     private readonly long[] levelDeduction;
     private readonly int[] sectionOf;
+    /// <summary>Ordinals of the overdueProblems items, whose input is the ledger's count, not an entry.</summary>
+    private readonly int[] overdue;
     private readonly long[] bonusEach, bonusCap;
     private readonly long total, bonusTotalCap;
     private readonly Dictionary<string, int> ordinals;
@@ -75,6 +77,7 @@ public sealed class CompiledRuleSet
         levelStart = new int[items.Length];
         sectionOf = new int[items.Length];
         var levels = new List<long>();
+        var overdueOrdinals = new List<int>();
         ordinals = new(StringComparer.Ordinal);
         var i = 0;
         for (var s = 0; s < rules.Sections.Count; s++)
@@ -94,10 +97,16 @@ public sealed class CompiledRuleSet
                     case SampledItem sm: kind[i] = KSampled; each[i] = H(sm.DeductionEach); break;
                     case LevelsItem l: kind[i] = KLevels; levels.AddRange(l.Levels.Select(x => H(x.Deduction))); break;
                     case PassFailItem f: kind[i] = KPassFail; failDeduction[i] = H(f.FailDeduction ?? item.Points); break;
+                    case OverdueProblemsItem od:
+                        kind[i] = KOverdue; each[i] = H(od.DeductionEach);
+                        if (od.MaxDeduction is { } oc && H(oc) < cap[i]) cap[i] = H(oc);
+                        overdueOrdinals.Add(i);
+                        break;
                 }
                 i++;
             }
         levelDeduction = levels.ToArray();
+        overdue = overdueOrdinals.ToArray();
         bonusEach = rules.Bonus.Items.Select(b => H(b.PointsEach)).ToArray();
         bonusCap = rules.Bonus.Items.Select(b => b.Cap is { } c ? H(c) : long.MaxValue).ToArray();
         foreach (var b in rules.Bonus.Items) ordinals[b.Code] = i++;
@@ -117,9 +126,11 @@ public sealed class CompiledRuleSet
     public int OrdinalOf(string code) => ordinals.TryGetValue(code, out var o) ? o : -1;
 
     /// <summary>Converts validated entries into fast-path inputs (allocates; meant for loading, not the hot loop).</summary>
+    /// <remarks>An overdueProblems item takes <see cref="SheetEntries.OverdueProblems"/> (unless its entry says N/A or zeroed).</remarks>
     public ItemInput[] Encode(SheetEntries entries)
     {
         var inputs = new ItemInput[InputLength];
+        foreach (var o in overdue) inputs[o] = new(entries.OverdueProblems);
         foreach (var e in entries.Items)
         {
             var o = OrdinalOf(e.ItemCode);
@@ -132,6 +143,7 @@ public sealed class CompiledRuleSet
                     LevelsItem l => new(IndexOfLevel(l, e.Level)),
                     PassFailItem => ItemInput.Pass(e.Passed == true),
                     SampledItem => new(e.FailedSamples ?? 0),
+                    OverdueProblemsItem => new(entries.OverdueProblems),
                     _ => new(e.Count ?? 0),
                 };
         }
@@ -167,6 +179,7 @@ public sealed class CompiledRuleSet
                 {
                     case KPerOccurrence:
                     case KSampled:
+                    case KOverdue:
                         d = each[i] * input.Value;
                         if (d > cap[i]) d = cap[i];
                         break;

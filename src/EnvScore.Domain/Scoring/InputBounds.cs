@@ -24,7 +24,8 @@ public readonly record struct CountBounds(int Min, int? Max)
 /// <item>bonus awards (加分次数): 0 … unbounded — the points are capped (per item and in total), not the count
 ///   (issue #13: B02 = 3 with cap 2 is a valid entry worth 2 points).</item>
 /// </list>
-/// Levels and pass/fail items have no numeric input (null).
+/// Levels and pass/fail items have no numeric input (null); nor has an overdueProblems item or clause, whose count
+/// comes from the rectification ledger and is not user-enterable (<see cref="IsEntered(Clause)"/>).
 /// </summary>
 public static class InputBounds
 {
@@ -35,6 +36,15 @@ public static class InputBounds
         SampledItem s => new CountBounds(0, s.Samples),
         _ => null,
     };
+
+    /// <summary>
+    /// Whether anyone enters the clause's input (form, API, spreadsheet): false for <see cref="OverdueProblemsClause"/>,
+    /// whose count the computation takes from the rectification ledger — templates and forms offer no field for it.
+    /// </summary>
+    public static bool IsEntered(Clause clause) => clause is not OverdueProblemsClause;
+
+    /// <summary>Whether an item has any input to enter: false for an <see cref="OverdueProblemsItem"/> (see <see cref="IsEntered(Clause)"/>).</summary>
+    public static bool IsEntered(ScoringItem item) => item.AsClauses.Any(IsEntered);
 
     /// <summary>The bound of a bonus item's award count.</summary>
     public static CountBounds Of(BonusItem bonus)

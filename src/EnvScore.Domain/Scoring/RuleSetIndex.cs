@@ -19,7 +19,7 @@ internal sealed class RuleSetIndex
     public Dictionary<string, ScoringItem> ItemsByCode { get; }
     public Dictionary<string, BonusItem> BonusesByCode { get; }
     public HashSet<string> VetoCodes { get; }
-    /// <summary>Per item code: the result when nothing was found (perOccurrence), every sample passed (sampled) or it passed (passFail).</summary>
+    /// <summary>Per item code: the result when nothing was found (perOccurrence, no overdue problems), every sample passed (sampled) or it passed (passFail).</summary>
     public Dictionary<string, ItemResult> FullMarks { get; } = new(StringComparer.Ordinal);
     /// <summary>Per item code: the result when it is not applicable.</summary>
     public Dictionary<string, ItemResult> NotApplicable { get; } = new(StringComparer.Ordinal);
@@ -38,7 +38,7 @@ internal sealed class RuleSetIndex
                 NotApplicable[item.Code] = ScoringEngine.ScoreItem(item, section.Code, new ItemEntry(item.Code, NotApplicable: true));
                 switch (item)
                 {
-                    case PerOccurrenceItem or SampledItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, null); break;
+                    case PerOccurrenceItem or SampledItem or OverdueProblemsItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, null); break;
                     case PassFailItem: FullMarks[item.Code] = ScoringEngine.ScoreItem(item, section.Code, new ItemEntry(item.Code, Passed: true)); break;
                     case LevelsItem l:
                         foreach (var level in l.Levels)

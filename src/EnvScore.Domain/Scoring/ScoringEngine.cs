@@ -73,6 +73,13 @@ public static class ScoringEngine
                     else if (!l.Levels.Any(x => x.Code == e.Level))
                         Add(EntryProblemKind.UnknownLevel, code, nameof(ItemEntry.Level), $"评分项\"{item.Title}\"没有编码为\"{e.Level}\"的档次，可选：{string.Join("、", l.Levels.Select(x => $"{x.Code}={x.Name}"))}", "unknown level");
                     break;
+                case OverdueProblemsItem:
+                    // The count is the ledger's (SheetEntries.OverdueProblems); nobody enters it.
+                    if (e.Count is not null || e.Level is not null || e.FailedSamples is not null || e.Passed is not null)
+                        Add(EntryProblemKind.FieldNotAllowed, code, e.Count is not null ? nameof(ItemEntry.Count) : e.Level is not null ? nameof(ItemEntry.Level)
+                            : e.FailedSamples is not null ? nameof(ItemEntry.FailedSamples) : nameof(ItemEntry.Passed),
+                            $"评分项\"{item.Title}\"的逾期未整改问题数由整改台账自动计算，不能填写", "the count of overdue problems comes from the rectification ledger and cannot be entered");
+                    break;
                 case PassFailItem:
                     NotAllowed(e, code, "合格/不合格评分项", nameof(ItemEntry.Passed), nameof(ItemEntry.ZeroConditions));
                     if (e.Passed is null && !zeroed) Add(EntryProblemKind.MissingRequired, code, nameof(ItemEntry.Passed), $"评分项\"{item.Title}\"未填写是否合格", "passed is required");
@@ -132,6 +139,14 @@ public static class ScoringEngine
             var field = $"{nameof(ItemEntry.Clauses)}.{clause.Code}";
             var input = inputs.GetValueOrDefault(clause.Code);
             var what = $"细则\"{clause.Text}\"";
+            if (clause is OverdueProblemsClause)
+            {
+                if (input is not null && (input.Count is not null || input.Level is not null || input.Yes is not null || input.Percent is not null
+                    || input.Numerator is not null || input.Denominator is not null))
+                    Add(EntryProblemKind.FieldNotAllowed, field, $"{what}的逾期未整改问题数由整改台账自动计算，不能填写",
+                        "the count of overdue problems comes from the rectification ledger and cannot be entered");
+                continue;
+            }
             string[] allowed = clause switch
             {
                 PerOccurrenceClause or SampledClause or AddPerUnitClause => [nameof(ClauseInput.Count)],
@@ -217,7 +232,7 @@ public static class ScoringEngine
             allSections?.Add(null!);
             foreach (var item in section.Items)
             {
-                var r = ScoreItemCached(index, item, section.Code, byCode.GetValueOrDefault(item.Code));
+                var r = ScoreItemCached(index, item, section.Code, byCode.GetValueOrDefault(item.Code), entries.OverdueProblems);
                 itemResults.Add(r);
                 if (r.NotApplicable) continue;
                 applicableMax += r.Max;
@@ -288,17 +303,18 @@ public static class ScoringEngine
     }
 
     /// <summary>The common answers (nothing found, passed, a level, N/A) come from the rule set's index; the rest are scored.</summary>
-    private static ItemResult ScoreItemCached(RuleSetIndex index, ScoringItem item, string section, ItemEntry? e)
+    private static ItemResult ScoreItemCached(RuleSetIndex index, ScoringItem item, string section, ItemEntry? e, int overdue)
     {
         if (e is { NotApplicable: true }) return index.NotApplicable[item.Code];
-        if (e?.ZeroConditions is { Count: > 0 }) return ScoreItem(item, section, e);
+        if (e?.ZeroConditions is { Count: > 0 }) return ScoreItem(item, section, e, overdue);
         return item switch
         {
             PerOccurrenceItem when (e?.Count ?? 0) == 0 => index.FullMarks[item.Code],
             SampledItem when (e?.FailedSamples ?? 0) == 0 => index.FullMarks[item.Code],
             PassFailItem when e?.Passed == true => index.FullMarks[item.Code],
+            OverdueProblemsItem when overdue == 0 => index.FullMarks[item.Code],
             LevelsItem when e?.Level is { } level && index.Levels.TryGetValue((item.Code, level), out var cached) => cached,
-            _ => ScoreItem(item, section, e),
+            _ => ScoreItem(item, section, e, overdue),
         };
     }
 
@@ -307,7 +323,8 @@ public static class ScoringEngine
     /// the wording each single-input kind always had; an item with clauses gets one part per clause that deducted or
     /// added, then the item's total.
     /// </summary>
-    internal static ItemResult ScoreItem(ScoringItem item, string section, ItemEntry? e)
+    /// <param name="overdue">The ledger's count of overdue problems (<see cref="SheetEntries.OverdueProblems"/>): the input of every overdueProblems clause.</param>
+    internal static ItemResult ScoreItem(ScoringItem item, string section, ItemEntry? e, int overdue = 0)
     {
         var p = item.Points;
         ItemResult Result(decimal deduction, decimal score, bool na, IReadOnlyList<NamedCondition> zeroed, string detail) =>
@@ -323,7 +340,8 @@ public static class ScoringEngine
         decimal deducted = 0, added = 0;
         for (var i = 0; i < clauses.Count; i++)
         {
-            var input = item is ClauseItem ? e?.Clauses?.GetValueOrDefault(clauses[i].Code) : LegacyInput(item, e);
+            var input = clauses[i] is OverdueProblemsClause ? new ClauseInput(Count: overdue)
+                : item is ClauseItem ? e?.Clauses?.GetValueOrDefault(clauses[i].Code) : LegacyInput(item, e);
             results[i] = ScoreClause(clauses[i], input);
             deducted += results[i].Deduction;
             added += results[i].Addition;
@@ -380,6 +398,14 @@ public static class ScoringEngine
                 return input?.Yes == true ? R("是", di.Deduction, 0, $"{di.Text}，扣{F(di.Deduction)}分") : R("否", 0, 0, "");
             case AddIfClause ai:
                 return input?.Yes == true ? R("是", 0, ai.Addition, $"{ai.Text}，得{F(ai.Addition)}分") : R("否", 0, 0, "");
+            case OverdueProblemsClause od:
+            {
+                var n = input?.Count ?? 0;
+                var raw = od.DeductionEach * n;
+                var d = od.MaxDeduction is { } cap && raw > cap ? cap : raw;
+                return RC($"{n}{OverdueProblemsClause.Unit}", d, 0, n, n == 0 ? ""
+                    : $"逾期未整改问题{n}处，每处扣{F(od.DeductionEach)}分{(d < raw ? $"，本条最多扣{F(d)}分" : "")}，扣{F(d)}分");
+            }
             case AddPerUnitClause a:
             {
                 var n = input?.Count ?? 0;
@@ -436,6 +462,14 @@ public static class ScoringEngine
                 var failed = c.Count ?? 0;
                 if (failed == 0) return $"抽查{s.Samples}{s.Unit}，均合格，{tail}";
                 return $"抽查{s.Samples}{s.Unit}，{failed}{s.Unit}不合格，每{s.Unit}扣{Points.Format(s.DeductionEach)}分，{(c.Deduction > p ? "扣完为止，" : "")}{tail}";
+            }
+            case OverdueProblemsItem od:
+            {
+                var count = c.Count ?? 0;
+                if (count == 0) return $"无逾期未整改问题，{tail}";
+                var raw = od.DeductionEach * count;
+                var note = c.Deduction < raw && c.Deduction <= p ? $"本项最多扣{Points.Format(c.Deduction)}分，" : c.Deduction > p ? "扣完为止，" : "";
+                return $"逾期未整改问题{count}处，每处扣{Points.Format(od.DeductionEach)}分，{note}{tail}";
             }
             case LevelsItem: return $"{c.Input}，{tail}";
             case PassFailItem: return $"{c.Input}，{tail}";

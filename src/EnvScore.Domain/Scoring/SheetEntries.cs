@@ -1,7 +1,16 @@
 namespace EnvScore.Domain.Scoring;
 
 /// <summary>One village's filled-in sheet: item entries and the codes of the vetoes that apply.</summary>
-public sealed record SheetEntries(IReadOnlyList<ItemEntry> Items, IReadOnlyList<string> Vetoes);
+public sealed record SheetEntries(IReadOnlyList<ItemEntry> Items, IReadOnlyList<string> Vetoes)
+{
+    /// <summary>
+    /// The village's problems overdue and still not rectified at the end of the sheet's month (逾期未整改问题, ≥ 0), from
+    /// the rectification ledger — never entered by anyone: the input of every <see cref="Rules.OverdueProblemsClause"/>
+    /// (and <see cref="Rules.OverdueProblemsItem"/>). The computation, the what-if and the sheet preview set it
+    /// (EnvScore.Api's OverdueProblemCount); 0 by default.
+    /// </summary>
+    public int OverdueProblems { get; init; }
+}
 
 /// <summary>
 /// One item's entry. Count is used by perOccurrence and bonus items, Level (a level code) by levels,

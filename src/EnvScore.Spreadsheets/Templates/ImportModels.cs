@@ -28,6 +28,8 @@ public enum ImportProblemKind
     MissingValue,
     InvalidValue,
     Conflict,
+    /// <summary>File-level: a column the template does not offer because nobody enters it (<see cref="TemplateLayout.RefusedColumns"/>).</summary>
+    RefusedColumn,
 }
 
 public enum ProblemSeverity { Error, Warning }

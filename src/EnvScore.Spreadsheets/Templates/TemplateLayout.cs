@@ -74,6 +74,12 @@ public sealed record TemplateLayout
     public required EvaluationMonth Month { get; init; }
     public required string Title { get; init; }
     public required IReadOnlyList<TemplateSection> Sections { get; init; }
+    /// <summary>
+    /// Columns the template does not offer because nobody enters them (e.g. 每处逾期未整改问题, counted from the
+    /// rectification ledger): header text or code-row token → the Chinese reason. A sheet that has such a column anyway
+    /// (added by hand) is refused as a whole (<see cref="ImportProblemKind.RefusedColumn"/>), nothing is read.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RefusedColumns { get; init; } = new Dictionary<string, string>();
     /// <summary>一票否决 options; when any, the template gets one "一票否决" dropdown column.</summary>
     public IReadOnlyList<NamedOption> Vetoes { get; init; } = [];
 

@@ -261,6 +261,18 @@ public static partial class TemplateReader
 
         private void CheckColumns(ColumnMap map)
         {
+            // A column nobody may fill (the ledger counts it), added by hand: refuse the file, naming the column.
+            if (layout.RefusedColumns.Count > 0)
+            {
+                var refused = layout.RefusedColumns.ToDictionary(x => CellText.Normalize(x.Key)!, x => x.Value);
+                var end = map.Sheet.Dimension.End;
+                var reported = new HashSet<int>(); // one problem per column
+                for (var r = 1; r <= Math.Min(end.Row, map.FirstDataRow - 1); r++) // the header rows only
+                    for (var c = 1; c <= Math.Min(end.Column, HeaderScanColumns); c++)
+                        if (CellText.ToText(map.Sheet.GetValue(r, c)) is { } t && refused.TryGetValue(t, out var why) && reported.Add(c))
+                            Add(ImportProblemKind.RefusedColumn, $"第{ColumnLetters.FromIndex(c)}列\"{t}\"{why}，请删除该列或重新下载模板 (column not allowed: nobody enters it)",
+                                map.Sheet.Name, cell: $"{ColumnLetters.FromIndex(c)}{r}", row: r);
+            }
             foreach (var dup in map.Duplicates.Distinct())
             {
                 var col = _columns.First(c => string.Equals(c.Token, dup, StringComparison.OrdinalIgnoreCase));

@@ -36,9 +36,8 @@ public class ScheduledNotificationTests(NotificationFactory factory) : IClassFix
                 db.Evaluations.Add(new Evaluation
                 {
                     VillageId = v.Id, TownshipId = v.TownshipId, DistrictId = factory.DistrictId, Month = 202611, Kind = EvaluationKind.Self, RuleSetId = ruleSet,
-                    Status = submitted ? EvaluationStatus.Submitted : EvaluationStatus.Draft, CreatedAt = at, CreatedBy = "seed", UpdatedAt = at, UpdatedBy = "seed",
-                    SubmittedAt = submitted ? at : null, SubmittedBy = submitted ? "seed" : null,
-                });
+                    CreatedAt = at, CreatedBy = "seed", UpdatedAt = at, UpdatedBy = "seed",
+                }.WithHistory(submitted ? EvaluationStatus.Submitted : EvaluationStatus.Draft, submitted ? at : null, submitted ? "seed" : null));
             await db.SaveChangesAsync();
         }
         Assert.Equal(1, await factory.SendAsync()); // 11-10: the new problem only; nothing overdue, no deadline near

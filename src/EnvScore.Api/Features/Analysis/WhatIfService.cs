@@ -32,16 +32,20 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
             .Where(r => r.DistrictId == record.DistrictId && r.Month == month.Key).ToListAsync(ct);
         if (stored.Count == 0) return new WhatIfOutcome.NotFound($"{month.ToChinese()}尚未计算，无法试算 (month not computed)");
         var sheets = await db.Evaluations.AsNoTracking().Include(e => e.Entries)
-            .Where(e => e.DistrictId == record.DistrictId && e.Month == month.Key && e.SubmittedAt != null
-                        && (e.Status == EvaluationStatus.Submitted || e.Status == EvaluationStatus.Locked))
+            .Where(e => e.DistrictId == record.DistrictId && e.Month == month.Key).ThatCount()
             .ToListAsync(ct);
         var missing = (await db.MissingSubmissions.AsNoTracking().Where(m => m.Month == month.Key && m.DistrictId == record.DistrictId)
             .Select(m => m.VillageId).ToListAsync(ct)).ToHashSet();
-        return Compare(ruleSets.Parse(record), record, month, stored, sheets, missing);
+        var rules = ruleSets.Parse(record);
+        // 每处逾期未整改问题扣X分: the same ledger count the monthly computation feeds (Rectifications.OverdueProblemCount).
+        var overdue = rules.UsesOverdueProblems
+            ? await Rectifications.OverdueProblemCount.CountAsync(db, record.DistrictId, month, ct)
+            : new Dictionary<int, int>();
+        return Compare(rules, record, month, stored, sheets, missing, overdue);
     }
 
     private WhatIfOutcome Compare(RuleSet rules, RuleSetRecord record, EvaluationMonth month, List<Computation.VillageResult> stored,
-        List<Evaluation> sheets, HashSet<int> missing)
+        List<Evaluation> sheets, HashSet<int> missing, IReadOnlyDictionary<int, int> overdue)
     {
         var compiled = CompiledRuleSet.Supports(rules) ? new CompiledRuleSet(rules) : null;
         var problems = new List<string>();
@@ -50,7 +54,8 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
         foreach (var sheet in sheets.Where(s => names.ContainsKey(s.VillageId) && SheetCounting.Counts(s.Status, s.SubmittedAt)))
         {
             if (sheet.Kind == EvaluationKind.Self && missing.Contains(sheet.VillageId)) continue;
-            var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
+            var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes)
+                { OverdueProblems = overdue.GetValueOrDefault(sheet.VillageId) };
             var invalid = ScoringEngine.Validate(rules, entries);
             if (invalid.Count > 0)
             {

@@ -83,11 +83,15 @@ internal static class SheetStaging
     {
         await Exec(target, CreateTables, ct);
         await CopyRuleSectionsAsync(target, rules, ct);
+        // 每处逾期未整改问题扣X分: the ledger's count per village at the end of the month (never an entry), read once.
+        IReadOnlyDictionary<int, int> overdue = rules.Values.Any(r => r.UsesOverdueProblems)
+            ? await Rectifications.OverdueProblemCount.CountAsync(target, districts, Domain.Calendar.EvaluationMonth.FromKey(month), null, ct)
+            : new Dictionary<int, int>();
 
         var sheets = Channel.CreateBounded<List<Sheet>>(new BoundedChannelOptions(ChannelBatches) { SingleReader = false, SingleWriter = true });
         var scored = Channel.CreateBounded<List<Scored>>(new BoundedChannelOptions(ChannelBatches) { SingleReader = true, SingleWriter = false });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reading = Task.Run(() => ReadAsync(connectionString, districts, month, sheets.Writer, stop.Token), stop.Token);
+        var reading = Task.Run(() => ReadAsync(connectionString, districts, month, overdue, sheets.Writer, stop.Token), stop.Token);
         var scoring = Task.Run(() => ScoreAllAsync(sheets.Reader, rules, scored.Writer, stop.Token), stop.Token);
         var invalid = new List<(Sheet Sheet, string Problems)>();
         try
@@ -189,7 +193,8 @@ internal static class SheetStaging
         }
     }
 
-    private static async Task ReadAsync(string connectionString, int[] districts, int month, ChannelWriter<List<Sheet>> output, CancellationToken ct)
+    private static async Task ReadAsync(string connectionString, int[] districts, int month, IReadOnlyDictionary<int, int> overdue,
+        ChannelWriter<List<Sheet>> output, CancellationToken ct)
     {
         try
         {
@@ -203,8 +208,10 @@ internal static class SheetStaging
             while (await r.ReadAsync(ct))
             {
                 var items = r.IsDBNull(7) ? [] : ParseEntries(r.GetString(7));
-                var sheet = new Sheet(r.GetInt32(0), r.GetInt32(1), r.GetInt32(2), r.GetBoolean(3), r.GetInt32(4),
-                    r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5), new SheetEntries(items, r.GetFieldValue<string[]>(6)));
+                var village = r.GetInt32(2);
+                var sheet = new Sheet(r.GetInt32(0), r.GetInt32(1), village, r.GetBoolean(3), r.GetInt32(4),
+                    r.IsDBNull(5) ? null : r.GetFieldValue<DateTimeOffset>(5),
+                    new SheetEntries(items, r.GetFieldValue<string[]>(6)) { OverdueProblems = overdue.GetValueOrDefault(village) });
                 batch.Add(sheet);
                 if (batch.Count == BatchSize)
                 {

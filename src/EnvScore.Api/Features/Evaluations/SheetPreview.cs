@@ -85,6 +85,8 @@ public sealed class SheetForm
             ClauseValue? value = clause switch
             {
                 PerOccurrenceClause or SampledClause or AddPerUnitClause => Keep(key, raw) is var _ && Int(code, raw) is { } n ? new() { Count = n } : null,
+                // Not a field of the form (the ledger counts it); a value posted anyway reaches the engine, which refuses it.
+                OverdueProblemsClause => Keep(key, raw) is var _ && Int(code, raw) is { } o ? new() { Count = o } : null,
                 LevelsClause => raw.Length == 0 ? null : new() { Level = raw },
                 PassFailClause => raw switch { "true" => new() { Yes = true }, "false" => new() { Yes = false }, _ => null },
                 DeductIfClause or AddIfClause => raw == "true" ? new() { Yes = true } : null,
@@ -170,7 +172,8 @@ public static class SheetPreviewEndpoint
                 return Results.Problem(title: "该村（社区）不存在 (no such village)", statusCode: 404);
             var record = await ruleSets.ResolveAsync(districtId.Value, month, ct);
             if (record is null) return Results.Problem(title: $"{month.ToChinese()}没有启用的评分细则 (no rule set for the month)", statusCode: 404);
-            return Results.Ok(Compute(ruleSets.Parse(record), SheetForm.Read(ruleSets.Parse(record), form)));
+            var rules = ruleSets.Parse(record);
+            return Results.Ok(Compute(rules, SheetForm.Read(rules, form), await OverdueCountAsync(db, rules, districtId.Value, villageId, month, ct)));
         }).RequireAuthorization().WithTags("Evaluations");
         return app;
     }
@@ -191,8 +194,16 @@ public static class SheetPreviewEndpoint
         return inputs;
     }
 
+    /// <summary>
+    /// The village's count of overdue problems at the end of the month when the rule set deducts for them
+    /// (<see cref="Rectifications.OverdueProblemCount"/>, as the computation feeds it), else 0 without reading anything.
+    /// </summary>
+    public static async Task<int> OverdueCountAsync(EnvScoreDbContext db, RuleSet rules, int districtId, int villageId, EvaluationMonth month, CancellationToken ct) =>
+        rules.UsesOverdueProblems ? await Rectifications.OverdueProblemCount.CountAsync(db, districtId, villageId, month, ct) : 0;
+
     /// <summary>Scores what is filled in; unanswered items are scored as answered without deduction and listed as missing.</summary>
-    public static Preview Compute(RuleSet rules, SheetForm form)
+    /// <param name="overdue">The ledger's count for 每处逾期未整改问题 (<see cref="OverdueCountAsync"/>); 0 when unknown.</param>
+    public static Preview Compute(RuleSet rules, SheetForm form, int overdue = 0)
     {
         var answered = form.Entries.Values.Select(e => new ItemEntry(e.ItemCode, e.NotApplicable, e.Count, e.Level, e.FailedSamples, e.Passed,
             e.ZeroConditions is { Count: > 0 } z ? z : null,
@@ -213,9 +224,10 @@ public static class SheetPreviewEndpoint
             PassFailItem => new ItemEntry(c, Passed: true),
             SampledItem => new ItemEntry(c, FailedSamples: 0),
             ClauseItem ci => new ItemEntry(c, Clauses: BestAnswers(ci, answered.FirstOrDefault(e => e.ItemCode == c)?.Clauses)),
+            OverdueProblemsItem => new ItemEntry(c),
             _ => new ItemEntry(c, Count: 0),
         })).ToList();
-        var scored = ScoringEngine.Score(rules, new SheetEntries(filled, form.Vetoes));
+        var scored = ScoringEngine.Score(rules, new SheetEntries(filled, form.Vetoes) { OverdueProblems = overdue });
         if (scored.Score is not { } score) return new(null, false, missingList, scored.Problems.Select(p => new Problem(p.ItemCode, p.Message)).ToList(), []);
         return new(score.Total, missingList.Count == 0, missingList, [],
             score.Sections.Select(s => new Section(s.Title, s.Score, s.ApplicableMax)).ToList());

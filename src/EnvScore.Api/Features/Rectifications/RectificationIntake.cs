@@ -53,8 +53,7 @@ public static class RectificationIntake
 
         var results = await db.VillageResults.AsNoTracking().Where(r => ids.Contains(r.DistrictId) && r.Month == month.Key).ToListAsync(ct);
         var sheets = await db.Evaluations.AsNoTracking().Include(e => e.Entries)
-            .Where(e => ids.Contains(e.DistrictId) && e.Month == month.Key && e.SubmittedAt != null
-                        && (e.Status == EvaluationStatus.Submitted || e.Status == EvaluationStatus.Locked))
+            .Where(e => ids.Contains(e.DistrictId) && e.Month == month.Key).ThatCount()
             .ToListAsync(ct);
         var sheetIds = sheets.Select(s => s.Id).ToList();
         var existing = (await db.Set<Rectification>().AsNoTracking().Where(r => r.EvaluationId != null && sheetIds.Contains(r.EvaluationId.Value))
@@ -84,9 +83,13 @@ public static class RectificationIntake
 
         void Add(Evaluation sheet, string itemCode, string itemTitle, decimal points, string text, RectificationSource source, Domain.Rules.RuleSet rules)
         {
-            if (!existing.Add((sheet.Id, itemCode))) return;
             var entry = sheet.Entries.FirstOrDefault(e => e.ItemCode == itemCode);
             var clauses = entry?.Clauses.Where(c => c.Count > 0 || c.Yes == true || c.Level is not null).ToList() ?? [];
+            // A deduction for overdue problems (每处逾期未整改问题) is the ledger's own problems, not a new one.
+            var item = rules.Items.FirstOrDefault(i => i.Code == itemCode);
+            if (item is Domain.Rules.OverdueProblemsItem || (item is Domain.Rules.ClauseItem ci && clauses.Count == 0
+                && ci.Clauses.Any(c => c is Domain.Rules.OverdueProblemsClause))) return;
+            if (!existing.Add((sheet.Id, itemCode))) return;
             created.Add(new Rectification
             {
                 VillageId = sheet.VillageId, TownshipId = sheet.TownshipId, DistrictId = sheet.DistrictId, Month = sheet.Month, RuleSetId = sheet.RuleSetId,

@@ -52,6 +52,9 @@ public static class RuleSetRows
             case PassFailItem f:
                 row.PointsEach = f.FailDeduction;
                 break;
+            case OverdueProblemsItem o:
+                row.PointsEach = o.DeductionEach; row.MaxDeduction = o.MaxDeduction;
+                break;
         }
         return row;
     }

@@ -24,7 +24,26 @@ public static class TemplateLayouts
             .. rules.Bonus.Items.Count == 0 ? [] : new[] { new TemplateSection(BonusSectionTitle, [.. rules.Bonus.Items.Select(b => Bonus(b, rules.Bonus))]) },
         ],
         Vetoes = [.. rules.Vetoes.Select(v => new NamedOption(v.Code, v.Title))],
+        RefusedColumns = RefusedColumns(rules),
     };
+
+    /// <summary>
+    /// What the template leaves out because nobody enters it — 每处逾期未整改问题 (item or clause), counted from the
+    /// rectification ledger — by code-row token and by header title, so that a column added by hand is refused, not ignored.
+    /// </summary>
+    private static Dictionary<string, string> RefusedColumns(RuleSet rules)
+    {
+        const string Why = "是逾期未整改问题数，由整改台账自动计算，不能在表中填写";
+        var refused = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in rules.Items)
+            foreach (var clause in item.AsClauses.Where(c => !InputBounds.IsEntered(c)))
+            {
+                var (token, title) = item is ClauseItem ? ($"{item.Code}.{clause.Code}", $"{item.Title}·{clause.Text}") : (item.Code, item.Title);
+                refused.TryAdd(token, Why);
+                refused.TryAdd(title, Why);
+            }
+        return refused;
+    }
 
     /// <summary>
     /// Categories inside categories: each section that holds items becomes one header group titled by its path
@@ -33,12 +52,14 @@ public static class TemplateLayouts
     private static IEnumerable<TemplateSection> Leaves(Section section, string path)
     {
         var title = path.Length == 0 ? section.Title : $"{path}·{section.Title}";
-        if (section.Items.Count > 0) yield return new TemplateSection(title, [.. section.Items.SelectMany(Columns)]);
+        if (section.Items.Count > 0 && section.Items.SelectMany(Columns).ToList() is { Count: > 0 } columns) yield return new TemplateSection(title, columns);
         foreach (var child in section.Sections)
             foreach (var leaf in Leaves(child, title)) yield return leaf;
     }
 
-    private static IEnumerable<TemplateItem> Columns(ScoringItem item) => item is ClauseItem ci ? ClauseColumns(ci) : [Item(item)];
+    /// <summary>An item's input columns; none for what nobody enters (每处逾期未整改问题: the ledger counts it, <see cref="InputBounds.IsEntered(ScoringItem)"/>).</summary>
+    private static IEnumerable<TemplateItem> Columns(ScoringItem item) =>
+        !InputBounds.IsEntered(item) ? [] : item is ClauseItem ci ? ClauseColumns(ci) : [Item(item)];
 
     /// <summary>
     /// The input columns of an item with clauses (细则): one per clause input — a fraction rate has two (numerator and
@@ -77,6 +98,8 @@ public static class TemplateLayouts
         TemplateItem Of(SheetItemKind kind) => new() { Code = token, Title = title, Kind = kind };
         switch (clause)
         {
+            case OverdueProblemsClause:
+                yield break; // counted from the rectification ledger, never a cell
             case PerOccurrenceClause p:
                 yield return new(token, title, Of(SheetItemKind.PerOccurrence) with { Unit = p.Unit, BlankMeansZero = true }, clause, ' ');
                 break;

@@ -43,7 +43,9 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     /// <summary>On a district check: the township's self-evaluation answer per item, as words ("2处", "合格", "不适用").</summary>
     public Dictionary<string, string> SelfValues { get; private set; } = [];
     /// <summary>The running score of what the form shows, by the engine (the same computation as POST /api/sheet-preview).</summary>
-    public SheetPreviewEndpoint.Preview? Preview => Rules is null ? null : SheetPreviewEndpoint.Compute(Rules, SheetForm.Of(Values.Values, Vetoes));
+    public SheetPreviewEndpoint.Preview? Preview => Rules is null ? null : SheetPreviewEndpoint.Compute(Rules, SheetForm.Of(Values.Values, Vetoes), OverdueProblems);
+    /// <summary>每处逾期未整改问题: the village's count from the ledger at the end of the month (shown read-only, never a field).</summary>
+    public int OverdueProblems { get; private set; }
     [TempData] public string? Message { get; set; }
     /// <summary>Why the last photo upload stored nothing (one line per problem), shown after the redirect.</summary>
     [TempData] public string? EvidenceError { get; set; }
@@ -193,6 +195,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
             : await ruleSets.ResolveAsync(districtId, Month, ct);
         if (record is null) { Errors.Add($"{Month.ToChinese()}没有启用的评分细则"); return null; }
         Rules = ruleSets.Parse(record);
+        OverdueProblems = await SheetPreviewEndpoint.OverdueCountAsync(db, Rules, districtId, VillageId, Month, ct);
         // Ask the feature what this user may do now (state, window, correction), rather than restate its rules: after the
         // sheet's deadline a draft is shown read-only, not as a form whose every button would be refused.
         var actions = await sheets.ActionsAsync(User, Sheet, Month, Kind, Village.TownshipId, districtId, ct);
