@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
 # ./envscore ha-demo — a PostgreSQL failover under a write load, on loopback ports only (docs/operations.md).
 #   pg_auto_failover: a monitor (56540), a primary (56541) and a synchronous standby (56542), data under $ENVSCORE_DATA/ha;
-#   the service (56580) with a multi-host connection string (Target Session Attributes=primary);
+#   the service (56580) with a multi-host connection string (Target Session Attributes=primary) for everything, and
+#   ConnectionStrings:PublicReads = the standby first (Target Session Attributes=prefer-standby) for the public pages;
 #   simulated secretaries saving sheets (bench/ha_load.py); after WARMUP s the primary node is killed (SIGKILL, keeper
 #   and postgres); the load goes on until the writes succeed again on the promoted standby and a little longer; then
-#   every acknowledged write is looked for in the database. Last line: `failover: N s, acknowledged writes lost: L`.
-# Everything started is stopped at the end (also on Ctrl-C). Options: --warmup S (15), --after S (15), --workers N (8).
+#   every acknowledged write is looked for in the database; readers load the public pages all along and their answers are
+#   counted before the kill, while the writes fail, and after. Last line: `failover: N s, acknowledged writes lost: L`.
+# Everything started is stopped at the end (also on Ctrl-C). Options: --warmup S (15), --after S (15), --workers N (8),
+# --readers N (2).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="${ENVSCORE_DATA:-$ROOT/.data}"
 R="$DATA/ha"
 PG_BIN="${ENVSCORE_PG_BIN:-/usr/lib/postgresql/15/bin}"
 MON=56540; N1=56541; N2=56542; APP=56580
-WARMUP=15; AFTER=15; WORKERS=8
+WARMUP=15; AFTER=15; WORKERS=8; READERS=2
 while [ $# -gt 0 ]; do
   case "$1" in
-    --warmup) WARMUP="$2"; shift 2 ;; --after) AFTER="$2"; shift 2 ;; --workers) WORKERS="$2"; shift 2 ;;
-    *) echo "usage: ./envscore ha-demo [--warmup S] [--after S] [--workers N]"; exit 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;; --after) AFTER="$2"; shift 2 ;; --workers) WORKERS="$2"; shift 2 ;; --readers) READERS="$2"; shift 2 ;;
+    *) echo "usage: ./envscore ha-demo [--warmup S] [--after S] [--workers N] [--readers N]"; exit 2 ;;
   esac
 done
 say() { printf '[ha-demo] %s\n' "$*"; }
@@ -95,7 +98,10 @@ say "building and starting the service on 127.0.0.1:$APP (multi-host connection 
 [ -n "${ENVSCORE_SKIP_BUILD:-}" ] || dotnet build "$ROOT/src/EnvScore.Api/EnvScore.Api.csproj" -c Release -v quiet -nologo >"$R/build.log" 2>&1 || { tail -30 "$R/build.log"; exit 1; }
 PASSWORD="Ha-Demo-Passw0rd"
 CS="Host=127.0.0.1:$N1,127.0.0.1:$N2;Username=postgres;Database=envscore;Target Session Attributes=primary;Host Recheck Seconds=1;Timeout=3;Command Timeout=10"
-ConnectionStrings__EnvScore="$CS" Demo__Seed=true Demo__SampleMonths=0 Demo__Password="$PASSWORD" Scheduling__Enabled=false \
+# The public pages read the standby (node2) while there is one, else whichever node answers (docs/operations.md, PublicReads).
+READS="Host=127.0.0.1:$N2,127.0.0.1:$N1;Username=postgres;Database=envscore;Target Session Attributes=prefer-standby;Host Recheck Seconds=1;Timeout=3;Command Timeout=10"
+# Two sample months: the earlier one is published, so the public pages have a ranking to show.
+ConnectionStrings__EnvScore="$CS" ConnectionStrings__PublicReads="$READS" Demo__Seed=true Demo__SampleMonths=2 Demo__Password="$PASSWORD" Scheduling__Enabled=false \
   Accounts__LoginPermitsPerMinute=10000 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
   dotnet "$ROOT/src/EnvScore.Api/bin/Release/net10.0/EnvScore.Api.dll" --urls "http://127.0.0.1:$APP" --contentRoot "$ROOT/src/EnvScore.Api" \
   >"$R/service.log" 2>&1 &
@@ -115,7 +121,7 @@ kill -9 \$all 2>/dev/null
 echo "[ha-demo] killed node1 (SIGKILL): keeper \$keeper, its \$(echo \$all | wc -w) processes, postgres \$pm"
 KILL
 
-/usr/bin/python3 "$ROOT/bench/ha_load.py" --base "http://127.0.0.1:$APP" --password "$PASSWORD" --workers "$WORKERS" \
+/usr/bin/python3 "$ROOT/bench/ha_load.py" --base "http://127.0.0.1:$APP" --password "$PASSWORD" --workers "$WORKERS" --readers "$READERS" \
   --warmup "$WARMUP" --after "$AFTER" --kill "bash $R/kill-primary.sh" \
   --check "$PG_BIN/psql -h 127.0.0.1 -p $N2 -U postgres -d envscore -tA" --run-as-postgres "$([ "$(id -u)" -eq 0 ] && echo 1 || echo 0)" --result "$R/result.txt.tmp"
 mv "$R/result.txt.tmp" "$R/result.txt"

@@ -4,6 +4,9 @@
 Each worker owns one sheet (a village of its township, the open month) and PATCHes its note with a unique token,
 If-Match the last tag. An answer 200 is an acknowledged write. After the kill and the failover the audit trail on the new
 primary (every save adds an append-only audit row in the same transaction) is searched for every acknowledged token.
+Readers (--readers, default 2) meanwhile load the anonymous public pages (/, /township/{id}, /village/{id}, a new query
+string each time so the output cache never answers), which the service reads through ConnectionStrings:PublicReads (the
+standby first): their answers are counted before the kill, while the writes fail, and after.
 Standard library only."""
 import urllib.parse, argparse, json, re, subprocess, threading, time, urllib.request, urllib.error, collections, datetime
 
@@ -11,7 +14,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--base"); ap.add_argument("--password"); ap.add_argument("--workers", type=int, default=8)
 ap.add_argument("--warmup", type=float, default=15); ap.add_argument("--after", type=float, default=15)
 ap.add_argument("--kill"); ap.add_argument("--check"); ap.add_argument("--run-as-postgres", default="0")
-ap.add_argument("--result", default=None)
+ap.add_argument("--result", default=None); ap.add_argument("--readers", type=int, default=2)
 a = ap.parse_args()
 
 def call(method, path, body=None, token=None, headers=None, timeout=30):
@@ -74,7 +77,20 @@ def worker(w):
             s2, h2, _ = call("GET", f"/odata/Evaluations({sheet})", token=token)
             if s2 == 200: etag = h2["ETag"]
 
+reads = []  # (monotonic time, HTTP status) of every public page read
+s, _, b = call("GET", f"/odata/Villages?$filter=townshipId eq {townships[0]['id']}&$orderby=id&$top=1")
+public_paths = ["/", f"/township/{townships[0]['id']}", f"/village/{json.loads(b)['value'][0]['id']}"]
+
+def reader(r):
+    n = 0
+    while not stop.is_set():
+        n += 1
+        s, _, _ = call("GET", f"{public_paths[n % len(public_paths)]}?r={r}-{n}", timeout=10)
+        with lock: reads.append((time.monotonic(), s))
+        if s != 200: time.sleep(0.2)
+
 threads = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(a.workers)]
+threads += [threading.Thread(target=reader, args=(r,), daemon=True) for r in range(a.readers)]
 for t in threads: t.start()
 time.sleep(a.warmup)
 before_kill = len(acked)
@@ -103,6 +119,14 @@ print(f"[ha-demo] acknowledged writes: {len(acked)} ({before_kill} before the ki
 print(f"[ha-demo] failed requests: {sum(failures.values())}")
 for (status, code), n in failures.most_common():
     print(f"    {n} × HTTP {status or 'no answer'} {code}: {examples[(status, code)]}")
+def phase(lo, hi):
+    answered = [st for t, st in reads if lo <= t < hi]
+    return f"{sum(1 for st in answered if st == 200)}/{len(answered)}"
+end = t_back[0] if t_back[0] is not None else float("inf")
+others = collections.Counter(st for _, st in reads if st != 200)
+print(f"[ha-demo] public page reads answered 200 (PublicReads, standby first): before the kill {phase(0, t_kill[0])}, "
+      f"while the writes failed {phase(t_kill[0], end)}, after {phase(end, float('inf'))}"
+      + (f"; other answers: {dict(others)}" if others else ""))
 line = f"failover: {failover:.0f} s, acknowledged writes lost: {len(lost)}"
 if a.result:
     open(a.result, "w").write(line + "\n")

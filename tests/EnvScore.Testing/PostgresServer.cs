@@ -64,6 +64,58 @@ public sealed class PostgresServer
         Pg(c.AsRoot, "pg_ctl", "-D", c.Data, "-l", Path.Combine(c.Root, "server.log"), "-w", "-t", "60", "start", "-o", c.Options);
     }
 
+    /// <summary>
+    /// A hot streaming standby of this run's dedicated cluster, on a port of its own: <c>pg_basebackup -R -X stream</c> over
+    /// loopback (initdb's default pg_hba trusts replication from 127.0.0.1, and wal_level=replica / max_wal_senders=10 are
+    /// PostgreSQL 15's defaults), then started with the primary's settings. Writes to it fail (read-only); it replays the
+    /// primary's WAL until the primary stops. Stopped with <see cref="Stop"/>, and at process exit like every cluster here.
+    /// </summary>
+    public async Task<PostgresServer> StartStandbyAsync()
+    {
+        var primary = _cluster is { } own && _dedicated ? own
+            : throw new InvalidOperationException("a standby is made only of a dedicated cluster (StartDedicatedAsync())");
+        var root = Path.Combine(Path.GetTempPath(), $"{Prefix}{Guid.NewGuid():N}");
+        var data = Path.Combine(root, "data");
+        var sock = Path.Combine(root, "sock");
+        Directory.CreateDirectory(sock);
+        if (primary.AsRoot) Run("chown", "-R", "postgres:postgres", root);
+        var port = FreePort();
+        Pg(primary.AsRoot, "pg_basebackup", "-h", "127.0.0.1", "-p", primary.Port.ToString(), "-U", "postgres", "-D", data,
+            "-X", "stream", "-R", "-c", "fast", "--no-sync");
+        var options = primary.Options.Replace($"-p {primary.Port} -k {primary.Sock}", $"-p {port} -k {sock}") + " -c hot_standby=on";
+        Pg(primary.AsRoot, "pg_ctl", "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o", options);
+        StartWatchdog(root, data, primary.AsRoot);
+        StopAtExit(root, data, primary.AsRoot);
+        await Task.CompletedTask;
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres",
+            new Cluster(root, data, sock, port, primary.AsRoot, options)) { _dedicated = true };
+    }
+
+    /// <summary>Waits (bounded: 2 minutes) until <paramref name="standby"/> has replayed everything this server has written so far.</summary>
+    public async Task WaitForReplayAsync(PostgresServer standby)
+    {
+        string lsn;
+        await using (var conn = new NpgsqlConnection(ConnectionString("postgres")))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", conn);
+            lsn = (string)(await cmd.ExecuteScalarAsync())!;
+        }
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await using (var conn = new NpgsqlConnection(standby.ConnectionString("postgres")))
+            {
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn() >= @lsn::pg_lsn", conn);
+                cmd.Parameters.AddWithValue("lsn", lsn);
+                if ((bool)(await cmd.ExecuteScalarAsync())!) return;
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException($"the standby did not replay up to {lsn} within 2 minutes");
+            await Task.Delay(50);
+        }
+    }
+
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder(_server.ConnectionString) { Database = database, Pooling = true }.ConnectionString;
 
@@ -98,7 +150,13 @@ public sealed class PostgresServer
         var options = $"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
         Pg(asRoot, "pg_ctl", "-D", data, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start", "-o", options);
         StartWatchdog(root, data, asRoot);
+        StopAtExit(root, data, asRoot);
+        await Task.CompletedTask;
+        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", new Cluster(root, data, sock, port, asRoot, options));
+    }
 
+    /// <summary>At the test host's exit: the cluster stopped (immediate) and its folder removed.</summary>
+    private static void StopAtExit(string root, string data, bool asRoot) =>
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
@@ -112,9 +170,6 @@ public sealed class PostgresServer
                 TryDelete(root);
             }
         };
-        await Task.CompletedTask;
-        return new PostgresServer($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres", new Cluster(root, data, sock, port, asRoot, options));
-    }
 
     /// <summary>
     /// A watchdog in its own session outlives the test host: once the host is gone — however it ended (SIGKILL, a crash,

@@ -5,9 +5,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Pages;
 
-/// <summary>What the public pages read: only published revisions (never live results).</summary>
-public sealed class PublicData(EnvScoreDbContext db)
+/// <summary>
+/// What the public pages read: only published revisions (never live results), through <see cref="PublicReads"/> — a standby
+/// when <c>ConnectionStrings:PublicReads</c> is configured, else the primary.
+/// </summary>
+public sealed class PublicData(PublicReads reads)
 {
+    private readonly EnvScoreDbContext db = reads.Db;
+
     public sealed record MonthChoice(EvaluationMonth Month, int LatestRevision);
 
     /// <summary>The district to show: the one asked for, else the first that has published anything.</summary>

@@ -7,10 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Pages;
 
-/// <summary>A township's published month: its standing and its villages.</summary>
+/// <summary>A township's published month: its standing and its villages. Every read goes through <see cref="PublicReads"/> (a standby when configured).</summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = WebSetup.PublicPagesPolicy)]
-public class TownshipModel(PublicData data, EnvScoreDbContext db, Features.Rectifications.RectificationLedger ledger) : PageModel
+public class TownshipModel(PublicData data, PublicReads reads, TimeProvider time) : PageModel
 {
+    private readonly EnvScoreDbContext db = reads.Db;
+
     public string TownshipName { get; private set; } = "";
     public int TownshipId { get; private set; }
     public List<PublicData.MonthChoice> Months { get; private set; } = [];
@@ -34,7 +36,7 @@ public class TownshipModel(PublicData data, EnvScoreDbContext db, Features.Recti
         TownshipCount = townships.Count;
         Current = townships.SingleOrDefault(t => t.TownshipId == id);
         Villages = (await data.VillagesAsync(revision.Id, ct)).Where(v => v.TownshipId == id).OrderBy(v => v.TownshipRank).ToList();
-        Problems = (await ledger.PublicCountsAsync(township.DistrictId, Month.Key, ct)).SingleOrDefault(c => c.TownshipId == id);
+        Problems = (await new Features.Rectifications.RectificationLedger(db, time).PublicCountsAsync(township.DistrictId, Month.Key, ct)).SingleOrDefault(c => c.TownshipId == id);
         return Page();
     }
 }

@@ -9,10 +9,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Pages;
 
-/// <summary>A village's published month: 12-month trend, and the month's deductions with their explanations.</summary>
+/// <summary>
+/// A village's published month: 12-month trend, and the month's deductions with their explanations. Every read goes through
+/// <see cref="PublicReads"/> (a standby when configured).
+/// </summary>
 [Microsoft.AspNetCore.OutputCaching.OutputCache(PolicyName = WebSetup.PublicPagesPolicy)]
-public class VillageModel(PublicData data, EnvScoreDbContext db, RuleSetStore ruleSets) : PageModel
+public class VillageModel(PublicData data, PublicReads reads, RuleSetStore ruleSets) : PageModel
 {
+    private readonly EnvScoreDbContext db = reads.Db;
+
     public const int TrendMonths = 12;
     public string VillageName { get; private set; } = "";
     public int VillageId { get; private set; }

@@ -25,6 +25,8 @@ public static class DataServiceCollectionExtensions
             o.UseEnvScoreNpgsql(connectionString);
             if (Faults.FaultPoint.Enabled) o.AddInterceptors(new Faults.FaultCommitInterceptor()); // crash tests only
         });
+        // The anonymous public pages' reads: a standby when ConnectionStrings:PublicReads is set, else the primary.
+        PublicReads.Register(builder.Services, builder.Configuration.GetConnectionString(PublicReads.ConnectionStringName));
         builder.Services.AddDataProtection().SetApplicationName("EnvScore").PersistKeysToDbContext<EnvScoreDbContext>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>(DatabaseHealthCheck.Name, tags: ["ready"]);
         return builder;

@@ -10,12 +10,37 @@ namespace EnvScore.Api.Infrastructure.Scheduling;
 
 /// <summary>
 /// The month a firing is about: the month before the one the scheduled fire time falls in (Asia/Shanghai).
-/// The scheduled time, not the actual one, so that a late (misfired) firing still handles the right month.
+/// The scheduled time, not the actual one, so that a late (misfired) firing still handles the right month. A recovered
+/// firing (its instance died mid-job; Quartz runs it again through a "recover_…" trigger whose own scheduled time is the
+/// moment of recovery) uses the scheduled time of the firing that died, which Quartz keeps in the recovery trigger's data
+/// (<see cref="SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime"/>): a firing of 23:30 on the last day of a
+/// month recovered after midnight still handles its own month.
 /// </summary>
 internal static class FiringMonth
 {
-    public static EvaluationMonth Of(IJobExecutionContext context) =>
-        ChinaTime.MonthOf(context.ScheduledFireTimeUtc ?? context.FireTimeUtc).Previous();
+    public static EvaluationMonth Of(IJobExecutionContext context) => ChinaTime.MonthOf(ScheduledAt(context)).Previous();
+
+    public static DateTimeOffset ScheduledAt(IJobExecutionContext context) =>
+        context.Recovering && OriginalScheduledTime(context) is { } original ? original : context.ScheduledFireTimeUtc ?? context.FireTimeUtc;
+
+    /// <summary>The scheduled time of the firing being recovered, as Quartz stored it (text), or null when absent or unreadable.</summary>
+    public static DateTimeOffset? OriginalScheduledTime(IJobExecutionContext context)
+    {
+        var text = context.MergedJobDataMap.TryGetValue(SchedulerConstants.FailedJobOriginalTriggerScheduledFireTime, out var v) ? v?.ToString() : null;
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at)) return at;
+        if (long.TryParse(text, out var number)) // milliseconds since the Unix epoch or UTC ticks, whichever it is
+            return number < 100_000_000_000_000L ? DateTimeOffset.FromUnixTimeMilliseconds(number) : new DateTimeOffset(number, TimeSpan.Zero);
+        return null;
+    }
+
+    /// <summary>Logs a recovered firing (a warning: an instance died while running this job).</summary>
+    public static void LogRecovery(IJobExecutionContext context, ILogger log, EvaluationMonth month)
+    {
+        if (!context.Recovering) return;
+        log.LogWarning("Recovering job {Job}: its firing scheduled at {Scheduled:O} (trigger {Trigger}) was interrupted when its instance died; running it again for {Month}",
+            context.JobDetail.Key, ScheduledAt(context), context.RecoveringTriggerKey, month);
+    }
 }
 
 /// <summary>
@@ -27,8 +52,12 @@ public sealed class DeadlineJob(DeadlineProcessor deadline, CalendarService cale
 {
     public static readonly JobKey Key = new("deadline", "envscore");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await RunDueAsync(FiringMonth.Of(context), cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var month = FiringMonth.Of(context);
+        FiringMonth.LogRecovery(context, log, month);
+        await RunDueAsync(month, cancellationToken);
+    }
 
     /// <summary>Processes the month for every district whose deadline has passed; returns the districts processed.</summary>
     public async Task<int> RunDueAsync(EvaluationMonth month, CancellationToken cancellationToken)
@@ -63,8 +92,12 @@ public sealed class ComputeJob(IServiceScopeFactory scopes, DeadlineProcessor di
     public const string SystemUser = "system:schedule";
     public static readonly JobKey Key = new("compute", "envscore");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await RunDueAsync(FiringMonth.Of(context), cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var month = FiringMonth.Of(context);
+        FiringMonth.LogRecovery(context, log, month);
+        await RunDueAsync(month, cancellationToken);
+    }
 
     /// <summary>Computes the month for every district where it is due and not yet computed since; returns how many were attempted.</summary>
     public async Task<int> RunDueAsync(EvaluationMonth month, CancellationToken cancellationToken)

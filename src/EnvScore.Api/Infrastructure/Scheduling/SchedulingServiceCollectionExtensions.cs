@@ -52,8 +52,12 @@ public static class SchedulingServiceCollectionExtensions
             foreach (var (key, job, cron) in CronScheduleSync.Triggers(options))
                 q.AddTrigger(t => CronScheduleSync.Configure(t.ForJob(job).WithIdentity(key), cron));
         });
-        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        // CronScheduleSync first (hosted services start in registration order): a changed cron expression is applied
+        // while the scheduler is still in standby, so a trigger of the old schedule that is due (or misfired while the
+        // service was down) never fires once more after an operator replaced it. Recovery of a firing whose instance
+        // died is unaffected: it runs through a trigger of its own (test: CrashTests' recovered firing).
         builder.Services.AddHostedService<CronScheduleSync>();
+        builder.Services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
     }
 }
