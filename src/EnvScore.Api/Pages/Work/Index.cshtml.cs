@@ -91,7 +91,9 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, TimePro
                 ItemCode = e.ItemCode, NotApplicable = e.NotApplicable, Count = e.Count, Level = e.Level, FailedSamples = e.FailedSamples,
                 Passed = e.Passed, ZeroConditions = e.ZeroConditions, Clauses = e.Clauses,
             });
-            var preview = SheetPreviewEndpoint.Compute(rules, SheetForm.Of(entries, sheet.Vetoes));
+            // The running score as the sheet page shows it: the ledger's overdue count fed as the computation feeds it.
+            var overdue = await SheetPreviewEndpoint.OverdueCountAsync(db, rules, Township.DistrictId, sheet.VillageId, Month, ct);
+            var preview = SheetPreviewEndpoint.Compute(rules, SheetForm.Of(entries, sheet.Vetoes), overdue);
             Scores[sheet.VillageId] = preview.Complete ? preview.Total : null;
         }
         return Page();
