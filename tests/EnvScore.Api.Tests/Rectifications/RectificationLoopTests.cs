@@ -28,6 +28,12 @@ public class RectificationLoopTests(EnvScoreFactory factory) : IClassFixture<Env
         // The before-photo keeps the capture time the phone sent (Asia/Shanghai wall clock → 01:30 UTC).
         var photo = await Problems.PhotoAsync(inspector, id, "before", TestImages.Jpeg, capturedAt: "2026-11-10T09:30");
         await photo.ExpectAsync(HttpStatusCode.OK);
+        // The phone's retry after a lost answer (the same bytes): answered as stored, nothing stored again, no audit row.
+        var auditRows = await AuditRowsAsync(id);
+        var retried = await (await Problems.PhotoAsync(inspector, id, "before", TestImages.Jpeg, capturedAt: "2026-11-10T09:30")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, retried.GetProperty("photos").GetArrayLength());
+        Assert.Equal(photo.Headers.ETag!.ToString(), (await Problems.PhotoAsync(inspector, id, "before", TestImages.Jpeg)).Headers.ETag!.ToString());
+        Assert.Equal(auditRows, await AuditRowsAsync(id));
 
         // No fix without an after-photo; the secretary cannot add before-photos; the inspector cannot fix.
         etag = await Problems.ETagAsync(secretary, id);
@@ -88,6 +94,15 @@ public class RectificationLoopTests(EnvScoreFactory factory) : IClassFixture<Env
             ["Rectification.Create", "Rectification.BeforePhoto", "Rectification.AfterPhoto", "Rectification.ReportFix", "Rectification.Reject",
              "Rectification.AfterPhoto", "Rectification.ReportFix", "Rectification.Close"],
             await AuditActionsAsync(id));
+    }
+
+    private async Task<long> AuditRowsAsync(int problemId)
+    {
+        await using var conn = new NpgsqlConnection(factory.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM audit_log WHERE action LIKE 'Rectification.%' AND (after->>'rectificationId')::int = @id", conn);
+        cmd.Parameters.AddWithValue("id", problemId);
+        return (long)(await cmd.ExecuteScalarAsync())!;
     }
 
     [Fact]

@@ -123,7 +123,14 @@ public static class RectificationRules
 
     /// <summary>An after-photo uploaded after the last rejection (or any, if never rejected).</summary>
     public static bool HasFreshAfterPhoto(Rectification r) =>
-        r.Photos.Any(p => p.Kind == RectificationPhotoKind.After && (r.RejectCount == 0 || r.ReviewedAt is null || p.UploadedAt > r.ReviewedAt));
+        r.Photos.Any(p => p.Kind == RectificationPhotoKind.After && IsCurrent(r, p));
+
+    /// <summary>
+    /// Does the photo still count? Before-photos always; an after-photo until the fix it showed is rejected (复核未通过
+    /// asks for a new one).
+    /// </summary>
+    public static bool IsCurrent(Rectification r, RectificationPhoto p) =>
+        p.Kind == RectificationPhotoKind.Before || r.RejectCount == 0 || r.ReviewedAt is null || p.UploadedAt > r.ReviewedAt;
 
     /// <summary>The calendar day in Asia/Shanghai of an instant.</summary>
     public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), ChinaTime.Zone).DateTime);

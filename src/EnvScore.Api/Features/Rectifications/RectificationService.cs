@@ -118,7 +118,11 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
                 var (accepted, refused) = CheckPhotos(photos, now);
                 if (refused is not null) return refused;
                 if (accepted.Count == 0) return Refuse(400, RectificationRules.CodeNoPhoto, "请选择要上传的照片 (no photo)");
-                problem.Photos.AddRange(accepted.Select(p => Photo(p, kind, user, now)));
+                // The same bytes as a photo of this kind that still counts are that photo: a phone's retry after a lost
+                // answer (or the same photo chosen twice) stores nothing again and answers with the problem as it is.
+                foreach (var photo in accepted.Select(p => Photo(p, kind, user, now)))
+                    if (!problem.Photos.Any(x => x.Kind == kind && x.Sha256 == photo.Sha256 && RectificationRules.IsCurrent(problem, x)))
+                        problem.Photos.Add(photo);
                 return null;
             }, ct);
 
@@ -201,6 +205,8 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
         var before = Snapshot(problem);
         var stateBefore = problem.State;
         if (change(problem, now) is { } refused) return refused;
+        // A change that changes nothing (a repeated photo) stores nothing: same ETag, no audit row, no message.
+        if (Snapshot(problem) == before) return new RectificationOutcome.Done(problem);
         problem.UpdatedAt = now;
         audit.Record(user.Identity!.Name!, auditAction, problem.TownshipId, problem.DistrictId, before, Snapshot(problem));
         await outbox.TransitionAsync(problem, stateBefore, ct); // 已整改待复核 → webhook message, in this transaction
