@@ -313,3 +313,30 @@ public class OverdueProblemCountTests
         Assert.Empty(OverdueProblemCount.FromRow(null, null, null));
     }
 }
+
+/// <summary>Own class (own database): it stores a sheet, which the other input tests must not see.</summary>
+public class OverdueProblemsTemplateTests(EnvScoreFactory factory) : IClassFixture<EnvScoreFactory>
+{
+    [Fact]
+    public async Task An_empty_entry_for_it_stored_over_the_api_leaves_the_townships_template_downloadable()
+    {
+        // A probe's case: the API takes {"itemCode":"Z01"} (nothing entered, so nothing refused); the township's template,
+        // pre-filled from the stored sheets, must still download (it answered 500 for the whole township).
+        await OverdueProblemsClauseTests.UseOverdueSheetAsync(factory, "overdue-empty");
+        var secretary = await factory.ClientForAsync(EnvScoreFactory.Secretary(0));
+        var created = await secretary.PostAsJsonAsync("/odata/Evaluations", new
+        {
+            villageId = 2, month = "2026-11", kind = "Self", entries = new object[] { new { itemCode = "L01", count = 1 }, new { itemCode = "Z01" } },
+        });
+        await created.ExpectAsync(HttpStatusCode.Created);
+        var response = await secretary.GetAsync("/api/spreadsheets/template?month=2026-11&townshipId=1");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var package = new ExcelPackage(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+        var ws = package.Workbook.Worksheets[TemplateConventions.DataSheetName];
+        var codes = Enumerable.Range(1, ws.Dimension.End.Column).Select(c => ws.Cells[TemplateConventions.CodeRow, c].Text).ToList();
+        Assert.DoesNotContain("Z01", codes);
+        var villageCode = await WithDbAsync(factory, db => db.Villages.Where(v => v.Id == 2).Select(v => v.Code).SingleAsync());
+        var row = Enumerable.Range(1, ws.Dimension.End.Row).Single(r => Enumerable.Range(1, 3).Any(c => ws.Cells[r, c].Text == villageCode));
+        Assert.Equal("1", ws.Cells[row, codes.IndexOf("L01") + 1].Text); // the rest of the sheet is pre-filled as stored
+    }
+}

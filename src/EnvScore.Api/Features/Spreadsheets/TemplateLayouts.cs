@@ -159,7 +159,11 @@ public static class TemplateLayouts
         var items = new Dictionary<string, ItemValue>(StringComparer.Ordinal);
         foreach (var e in sheet.Entries)
         {
-            if (rules.Items.FirstOrDefault(i => i.Code == e.ItemCode) is not ClauseItem ci)
+            var scored = rules.Items.FirstOrDefault(i => i.Code == e.ItemCode);
+            // An item nobody enters (每处逾期未整改问题, the ledger's count) has no column: an entry the API stored for it
+            // (empty: any value is refused) is not the spreadsheet's to show.
+            if (scored is not null && !InputBounds.IsEntered(scored)) continue;
+            if (scored is not ClauseItem ci)
             {
                 items[e.ItemCode] = new ItemValue
                 {
