@@ -222,7 +222,7 @@ public sealed class OverdueDeductionBrowserTests(BrowserFixture f)
         {
             var page = s.Page;
             await page.GotoAsync($"/work/sheet?villageId={villageId}&m=2026-11&kind=Self");
-            await Expect(page.Locator("[data-overdue=Z01]")).ToHaveTextAsync("本月末逾期未整改问题1处（由整改台账自动计算）");
+            await Expect(page.Locator("[data-overdue=Z01]")).ToHaveTextAsync("截至月底到期未整改的问题1处（由整改台账自动计算，月底前整改的不扣分）");
             await Expect(page.Locator("input[name='v.Z01']")).ToHaveCountAsync(0);
             await page.Locator("#f-L01").FillAsync("0");
             await Expect(page.Locator("#running-total")).ToHaveTextAsync("90"); // 10 + (10 − 2) = 18 of 20 → 90

@@ -252,7 +252,7 @@ public partial class OverdueProblemsInputTests(EnvScoreFactory factory) : IClass
         var html = await client.GetStringAsync("/work/sheet?villageId=1&m=2026-11&kind=Self");
         Assert.Contains("name=\"v.L01\"", html);
         Assert.DoesNotContain("name=\"v.Z01\"", html);
-        Assert.Matches("data-overdue=\"Z01\">本月末逾期未整改问题<strong>1</strong>处（由整改台账自动计算）", html);
+        Assert.Matches("data-overdue=\"Z01\">截至月底到期未整改的问题<strong>1</strong>处（由整改台账自动计算，月底前整改的不扣分）", html);
         // The running score counts it: L01 10 + Z01 10 − 2 = 18.
         Assert.Matches("id=\"running-total\">18<", html);
     }
