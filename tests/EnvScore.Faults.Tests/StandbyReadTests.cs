@@ -27,7 +27,9 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
             var publicReads = new NpgsqlConnectionStringBuilder
             {
                 Host = $"127.0.0.1:{standby.Port},127.0.0.1:{primary.Port}", Username = "postgres", Database = database,
-                TargetSessionAttributes = "prefer-standby", Timeout = 3, ApplicationName = "envscore-public-reads",
+                // A connect timeout long enough for a loaded machine: prefer-standby falls back to the primary when the
+                // standby does not answer in time (and marks it down for a while), which would read the primary here.
+                TargetSessionAttributes = "prefer-standby", Timeout = 30, ApplicationName = "envscore-public-reads",
             }.ConnectionString;
             await using var app = factory.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:PublicReads", publicReads));
             Assert.True(await ScalarAsync<bool>(standby.ConnectionString(database), "SELECT pg_is_in_recovery()"));
