@@ -113,8 +113,9 @@ public class EvaluationService(
         if (string.IsNullOrWhiteSpace(reason)) return Fields("reason", "退回必须填写原因 (a reason is required)");
         return await writer.ChangeAsync(user, id, ifMatch, "Evaluation.Return", sheet => user.IsAdminOf(sheet.DistrictId), async sheet =>
         {
-            if (sheet.Status != EvaluationStatus.Submitted) return sheet.Return(reason);
-            if (await WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is { } late) return late;
+            // The state's refusal first (the sheet's own), then the month's window.
+            if (sheet.Status == EvaluationStatus.Submitted
+                && await WindowConflict(sheet.DistrictId, EvaluationMonth.FromKey(sheet.Month), sheet.Kind, ct) is { } late) return late;
             return sheet.Return(reason);
         }, ct);
     }
