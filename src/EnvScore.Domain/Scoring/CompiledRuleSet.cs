@@ -42,7 +42,7 @@ public readonly record struct ScoreTotals(long RawHundredths, long ApplicableMax
 /// </summary>
 public sealed class CompiledRuleSet
 {
-    private const byte KPerOccurrence = 0, KSampled = 1, KLevels = 2, KPassFail = 3, KOverdue = 4;
+    private const byte KPerOccurrence = 0, KSampled = 1, KLevels = 2, KPassFail = 3, KOverdue = 4, KGiven = 5;
     private readonly byte[] kind;
     private readonly long[] points, each, cap, failDeduction;
     private readonly int[] levelStart;
@@ -60,10 +60,22 @@ public sealed class CompiledRuleSet
 
     /// <exception cref="NotSupportedException">The rule set has items with clauses or a 百分制 scale (see <see cref="Supports"/>):
     /// score it with <see cref="ScoringEngine"/>, which the monthly computation uses for every sheet anyway.</exception>
-    public CompiledRuleSet(RuleSet rules)
+    public CompiledRuleSet(RuleSet rules) : this(rules, givenClauseItems: false) { }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RuleSet, CompiledRuleSet> WithGivenClauseItems = new();
+
+    /// <summary>
+    /// The rule set compiled for <see cref="ListedScoring"/>, built once per <see cref="RuleSet"/> instance: any rule set,
+    /// where an item with clauses is scored by the caller (<see cref="ScoringEngine"/>'s own item scoring) and its
+    /// deduction passed in hundredths as the input's <see cref="ItemInput.Value"/>; a 百分制 scale is the caller's too
+    /// (<see cref="Evaluate(ReadOnlySpan{ItemInput}, bool)"/> gives the sheet's own totals).
+    /// </summary>
+    internal static CompiledRuleSet ForListing(RuleSet rules) => WithGivenClauseItems.GetValue(rules, r => new CompiledRuleSet(r, givenClauseItems: true));
+
+    private CompiledRuleSet(RuleSet rules, bool givenClauseItems)
     {
         ArgumentNullException.ThrowIfNull(rules);
-        if (!Supports(rules))
+        if (!givenClauseItems && !Supports(rules))
             throw new NotSupportedException("the compiled path scores single-input items only; use ScoringEngine for items with clauses or a scale");
         Rules = rules;
         items = rules.Items.ToArray();
@@ -102,6 +114,7 @@ public sealed class CompiledRuleSet
                         if (od.MaxDeduction is { } oc && H(oc) < cap[i]) cap[i] = H(oc);
                         overdueOrdinals.Add(i);
                         break;
+                    case ClauseItem: kind[i] = KGiven; break;
                 }
                 i++;
             }
@@ -117,6 +130,8 @@ public sealed class CompiledRuleSet
     private static long H(decimal d) => checked((long)(d * 100));
 
     public RuleSet Rules { get; }
+    /// <summary>The scoring items by ordinal (sheet order).</summary>
+    internal ScoringItem[] Items => items;
     public int ScoringItemCount { get; }
     public int SectionCount { get; }
     /// <summary>Length of the input span: scoring items then bonus items.</summary>
@@ -160,8 +175,17 @@ public sealed class CompiledRuleSet
     public ScoreTotals Evaluate(ReadOnlySpan<ItemInput> inputs, bool vetoed) => Evaluate(inputs, vetoed, []);
 
     /// <summary>Totals of one sheet; also writes each section's deduction (hundredths) when the span is long enough.</summary>
-    public ScoreTotals Evaluate(ReadOnlySpan<ItemInput> inputs, bool vetoed, Span<long> sectionDeductions)
+    public ScoreTotals Evaluate(ReadOnlySpan<ItemInput> inputs, bool vetoed, Span<long> sectionDeductions) =>
+        Evaluate(inputs, vetoed, sectionDeductions, []);
+
+    /// <summary>
+    /// Totals of one sheet; also writes each section's deduction (hundredths) when that span is long enough, and each
+    /// scoring item's deduction (hundredths, by ordinal; 0 when not applicable) when <paramref name="itemDeductions"/> is.
+    /// </summary>
+    internal ScoreTotals Evaluate(ReadOnlySpan<ItemInput> inputs, bool vetoed, Span<long> sectionDeductions, Span<long> itemDeductions)
     {
+        var writeItems = itemDeductions.Length >= ScoringItemCount;
+        if (writeItems) itemDeductions[..ScoringItemCount].Clear();
         if (inputs.Length != InputLength) throw new ArgumentException($"expected {InputLength} inputs, got {inputs.Length}", nameof(inputs));
         var writeSections = sectionDeductions.Length >= SectionCount;
         if (writeSections) sectionDeductions[..SectionCount].Clear();
@@ -184,9 +208,11 @@ public sealed class CompiledRuleSet
                         if (d > cap[i]) d = cap[i];
                         break;
                     case KLevels: d = levelDeduction[levelStart[i] + input.Value]; break;
+                    case KGiven: d = input.Value; break;
                     default: d = input.Value != 0 ? 0 : failDeduction[i]; break;
                 }
             }
+            if (writeItems) itemDeductions[i] = d;
             max += p;
             raw += p - d;
             if (writeSections) sectionDeductions[sectionOf[i]] += d;

@@ -126,7 +126,7 @@ public static class ScoringEngine
     /// range; levels, passFail and rate clauses need an answer (unless the item is zeroed), the others default to
     /// "nothing found" (count 0, condition did not occur). Field names are "Clauses.{code}".
     /// </summary>
-    private static void ValidateClauses(ClauseItem item, ItemEntry e, bool zeroed, List<EntryProblem> problems)
+    internal static void ValidateClauses(ClauseItem item, ItemEntry e, bool zeroed, List<EntryProblem> problems)
     {
         void Add(EntryProblemKind kind, string field, string zh, string en) => problems.Add(new(kind, item.Code, field, $"{zh} ({en})"));
         var inputs = e.Clauses ?? new Dictionary<string, ClauseInput>();
@@ -262,37 +262,15 @@ public static class ScoringEngine
         {
             var awards = byCode.GetValueOrDefault(b.Code)?.Count ?? 0;
             if (awards == 0) continue;
-            var requested = b.PointsEach * awards;
-            var points = b.Cap is { } cap && requested > cap ? cap : requested;
-            var capText = points < requested ? $"，本项最多加{Points.Format(points)}分" : "";
-            var detail = $"加分{awards}次，每次加{Points.Format(b.PointsEach)}分{capText}，加{Points.Format(points)}分";
-            bonuses.Add(new(b.Code, b.Title, awards, points, $"{b.Title}：{detail}") { Detail = detail });
+            bonuses.Add(ScoreBonus(b, awards));
         }
         var bonusRequested = bonuses.Sum(b => b.Points);
         var bonusApplied = Math.Min(bonusRequested, rules.Bonus.TotalCap);
         var vetoes = rules.Vetoes.Where(v => entries.Vetoes.Contains(v.Code)).ToArray();
-
-        var summary = new List<string>();
-        summary.Add(normalised
-            ? $"基础得分：适用项得分{Points.Format(raw)}/{Points.Format(max)}分，折算为{Points.Format(rules.TotalPoints)}分制得{Points.Format(baseScore)}分"
-            : $"基础得分：{Points.Format(baseScore)}/{Points.Format(rules.TotalPoints)}分");
-        if (bonuses.Count > 0)
-            summary.Add(bonusApplied < bonusRequested
-                ? $"加分：合计{Points.Format(bonusRequested)}分，超过加分上限{Points.Format(rules.Bonus.TotalCap)}分，实加{Points.Format(bonusApplied)}分"
-                : $"加分：合计加{Points.Format(bonusApplied)}分");
-        if (allSections is not null)
-            foreach (var sr in allSections.Where(x => x.Depth > 0))
-                summary.Insert(summary.Count - 1 - (bonuses.Count > 0 ? 1 : 0),
-                    $"{new string('　', sr.Depth)}{sr.Title}：得{Points.Format(sr.Score)}/{Points.Format(sr.ApplicableMax)}分");
         var sheetTotal = baseScore + bonusApplied;
-        summary.Add($"总得分：{Points.Format(sheetTotal)}分");
-        var total = sheetTotal;
-        if (rules.Scale is { } scale)
-        {
-            total = Points.Round(sheetTotal * scale / rules.TotalPoints);
-            summary.Add($"百分制折算：{Points.Format(sheetTotal)} × {Points.Format(scale)} ÷ {Points.Format(rules.TotalPoints)} = {Points.Format(total)}分");
-        }
-        foreach (var v in vetoes) summary.Add($"一票否决：{v.Title}，评为整治类");
+        var total = rules.Scale is { } scale ? Points.Round(sheetTotal * scale / rules.TotalPoints) : sheetTotal;
+        var summary = Summary(rules, raw, max, baseScore, bonuses, bonusRequested, bonusApplied,
+            allSections?.Where(x => x.Depth > 0), sheetTotal, total, vetoes);
         return new(Points.Canonical(total), Points.Canonical(baseScore), Points.Canonical(raw), Points.Canonical(max), factor,
             Points.Canonical(bonusRequested), Points.Canonical(bonusApplied),
             sectionResults, itemResults, bonuses, vetoes, summary)
@@ -302,8 +280,46 @@ public static class ScoringEngine
         };
     }
 
+    /// <summary>One bonus item awarded <paramref name="awards"/> (&gt; 0) times, after its own cap (the sheet's total cap is applied on the sheet).</summary>
+    internal static BonusResult ScoreBonus(BonusItem b, int awards)
+    {
+        var requested = b.PointsEach * awards;
+        var points = b.Cap is { } cap && requested > cap ? cap : requested;
+        var capText = points < requested ? $"，本项最多加{Points.Format(points)}分" : "";
+        var detail = $"加分{awards}次，每次加{Points.Format(b.PointsEach)}分{capText}，加{Points.Format(points)}分";
+        return new(b.Code, b.Title, awards, points, $"{b.Title}：{detail}") { Detail = detail };
+    }
+
+    /// <summary>
+    /// The sheet's summary lines: the sub-sections' subtotals (depth &gt; 0, given in pre-order), the base score, the
+    /// bonus, the total, the 百分制 conversion and the vetoes. Figures are formatted by value (<see cref="Points.Format"/>).
+    /// </summary>
+    internal static List<string> Summary(RuleSet rules, decimal raw, decimal max, decimal baseScore, IReadOnlyList<BonusResult> bonuses,
+        decimal bonusRequested, decimal bonusApplied, IEnumerable<SectionResult>? subSections, decimal sheetTotal, decimal total,
+        IEnumerable<VetoRule> vetoes)
+    {
+        var normalised = max != rules.TotalPoints;
+        var summary = new List<string>();
+        summary.Add(normalised
+            ? $"基础得分：适用项得分{Points.Format(raw)}/{Points.Format(max)}分，折算为{Points.Format(rules.TotalPoints)}分制得{Points.Format(baseScore)}分"
+            : $"基础得分：{Points.Format(baseScore)}/{Points.Format(rules.TotalPoints)}分");
+        if (bonuses.Count > 0)
+            summary.Add(bonusApplied < bonusRequested
+                ? $"加分：合计{Points.Format(bonusRequested)}分，超过加分上限{Points.Format(rules.Bonus.TotalCap)}分，实加{Points.Format(bonusApplied)}分"
+                : $"加分：合计加{Points.Format(bonusApplied)}分");
+        if (subSections is not null)
+            foreach (var sr in subSections)
+                summary.Insert(summary.Count - 1 - (bonuses.Count > 0 ? 1 : 0),
+                    $"{new string('　', sr.Depth)}{sr.Title}：得{Points.Format(sr.Score)}/{Points.Format(sr.ApplicableMax)}分");
+        summary.Add($"总得分：{Points.Format(sheetTotal)}分");
+        if (rules.Scale is { } scale)
+            summary.Add($"百分制折算：{Points.Format(sheetTotal)} × {Points.Format(scale)} ÷ {Points.Format(rules.TotalPoints)} = {Points.Format(total)}分");
+        foreach (var v in vetoes) summary.Add($"一票否决：{v.Title}，评为整治类");
+        return summary;
+    }
+
     /// <summary>The common answers (nothing found, passed, a level, N/A) come from the rule set's index; the rest are scored.</summary>
-    private static ItemResult ScoreItemCached(RuleSetIndex index, ScoringItem item, string section, ItemEntry? e, int overdue)
+    internal static ItemResult ScoreItemCached(RuleSetIndex index, ScoringItem item, string section, ItemEntry? e, int overdue)
     {
         if (e is { NotApplicable: true }) return index.NotApplicable[item.Code];
         if (e?.ZeroConditions is { Count: > 0 }) return ScoreItem(item, section, e, overdue);
