@@ -12,7 +12,8 @@ namespace EnvScore.Bench;
 /// <summary>
 /// Where the computation's .NET time goes per sheet: the counted sheets of the month are read into memory once
 /// (untimed), then each step of the staging runs over all of them on one thread, timed and with its allocation:
-/// parsing the entries text, scoring with explanations, the explanation text, the findings JSON.
+/// parsing the entries text, scoring with explanations, the explanation text, the findings JSON — the engine's full
+/// score (before issue #20) and the listed score staging uses now (<see cref="ListedScoring"/>), compared sheet by sheet.
 /// </summary>
 public static class StageProfile
 {
@@ -42,6 +43,16 @@ public static class StageProfile
             Step("score (explained)", () => scores = entries.Select(e => ScoringEngine.Score(rules, e).Score!).ToArray());
             Step("explanation text", () => { foreach (var (s, i) in scores.Select((s, i) => (s, i))) _ = SheetStaging.Explain(texts[i].District, s); });
             Step("findings json", () => { foreach (var s in scores) _ = SheetStaging.FindingsJson(s); });
+            // What staging runs since issue #20: the compiled figures, the engine's lines only for the listed items.
+            ListedSheetScore[] listed = null!;
+            Step("score (listed)", () => listed = entries.Select(e => ListedScoring.Score(rules, e).Score!).ToArray());
+            Step("explanation (listed)", () => { for (var i = 0; i < listed.Length; i++) _ = SheetStaging.Explain(texts[i].District, listed[i]); });
+            Step("findings (listed)", () => { foreach (var s in listed) _ = SheetStaging.FindingsJson(s); });
+            var differ = 0;
+            for (var i = 0; i < listed.Length; i++)
+                if (SheetStaging.Explain(texts[i].District, listed[i]) != SheetStaging.Explain(texts[i].District, scores[i])
+                    || SheetStaging.FindingsJson(listed[i]) != SheetStaging.FindingsJson(scores[i]) || listed[i].Total != scores[i].Total) differ++;
+            Console.WriteLine($"  listed vs engine: {differ} of {listed.Length} sheets differ (explanation, findings or total)");
             Console.WriteLine();
         }
         return 0;

@@ -160,7 +160,7 @@ internal static class SheetStaging
     }
 
     /// <summary>A scored sheet and its explanation, or (Score null) the sheet's problems.</summary>
-    private readonly record struct Scored(Sheet Sheet, SheetScore? Score, string Text);
+    private readonly record struct Scored(Sheet Sheet, ListedSheetScore? Score, string Text);
 
     /// <summary>Scores batches on as many workers as there are cores; sheet order does not matter to staging.</summary>
     private static async Task ScoreAllAsync(ChannelReader<List<Sheet>> input, IReadOnlyDictionary<int, RuleSet> rules,
@@ -175,7 +175,8 @@ internal static class SheetStaging
                     var results = new List<Scored>(batch.Count);
                     foreach (var sheet in batch)
                     {
-                        var result = ScoringEngine.Score(rules[sheet.RuleSetId], sheet.Entries);
+                        // The engine's answers without scoring the full-mark items' lines again (EnvScore.Domain, ListedScoring).
+                        var result = ListedScoring.Score(rules[sheet.RuleSetId], sheet.Entries);
                         results.Add(result.Score is { } score
                             ? new Scored(sheet, score, Explain(sheet.IsDistrictCheck, score))
                             : new Scored(sheet, null, string.Join("；", result.Problems.Select(p => p.ToString()))));
@@ -286,16 +287,15 @@ internal static class SheetStaging
     /// Full-mark items are counted, not listed: most villages lose points on few items, and the stored text is
     /// then a fifth of the size (docs/performance.md) — the sheet itself keeps every entry.
     /// </summary>
-    public static string Explain(bool isDistrictCheck, SheetScore score)
+    public static string Explain(bool isDistrictCheck, SheetScore score) => Explain(isDistrictCheck, ListedSheetScore.From(score));
+
+    /// <summary>The explanation of a listed score (the same text as <see cref="Explain(bool, SheetScore)"/> of the engine's score).</summary>
+    public static string Explain(bool isDistrictCheck, ListedSheetScore score)
     {
         var text = new StringBuilder(isDistrictCheck ? "【区级抽查】" : "【自评】");
-        var full = 0;
-        foreach (var item in score.Items)
-        {
-            if (item.Deduction == 0 && !item.NotApplicable && item.ZeroedBy.Count == 0) { full++; continue; }
-            text.Append('\n').Append(item.Explanation);
-        }
-        if (full > 0) text.Append('\n').Append(full == score.Items.Count ? $"全部{full}项未扣分（均得满分）" : $"其余{full}项未扣分（均得满分）");
+        foreach (var item in score.ListedItems) text.Append('\n').Append(item.Explanation);
+        var full = score.FullMarkItems;
+        if (full > 0) text.Append('\n').Append(full == score.ItemCount ? $"全部{full}项未扣分（均得满分）" : $"其余{full}项未扣分（均得满分）");
         foreach (var bonus in score.Bonuses)
             if (bonus.Awards > 0) text.Append('\n').Append(bonus.Explanation);
         foreach (var line in score.Summary) text.Append('\n').Append(line);
@@ -308,14 +308,19 @@ internal static class SheetStaging
     /// reused per thread: the serializer with its reflection and escaping cost ~5× as much per sheet
     /// (docs/performance.md). jsonb stores the same value either way.
     /// </remarks>
-    public static string FindingsJson(SheetScore score)
+    public static string FindingsJson(SheetScore score) => FindingsJson(score.Findings);
+
+    /// <summary>The findings of a listed score, as <see cref="FindingsJson(SheetScore)"/> writes them.</summary>
+    public static string FindingsJson(ListedSheetScore score) => FindingsJson(score.Findings);
+
+    private static string FindingsJson(IReadOnlyList<Finding> findings)
     {
         var buffer = _findingsBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
         using (var json = new System.Text.Json.Utf8JsonWriter(buffer, FindingsWriterOptions))
         {
             json.WriteStartArray();
-            foreach (var f in score.Findings)
+            foreach (var f in findings)
             {
                 json.WriteStartObject();
                 json.WriteString(nameof(ResultFinding.Section), f.Section);
