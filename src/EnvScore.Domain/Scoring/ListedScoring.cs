@@ -101,6 +101,14 @@ public static class ListedScoring
         private readonly (Section Section, int Depth, string? Parent)[] allSections;
         private readonly int[][] slotsOf;
         private readonly decimal[] pointsOf;
+        /// <summary>
+        /// Per single-input item ordinal, the engine's result by input value (count, failed samples, level index,
+        /// pass = 1 / fail = 0, overdue count; not for N/A or zeroed entries, whose results depend on more), filled as
+        /// sheets need them: a result depends on nothing else, is immutable and is the same object the engine would
+        /// build again. Counts above <see cref="CachedCounts"/> are not kept.
+        /// </summary>
+        private readonly ItemResult?[]?[] byValue;
+        private const int CachedCounts = 64;
 
         private Plan(RuleSet rules)
         {
@@ -113,6 +121,14 @@ public static class ListedScoring
             topSection = new int[items.Length];
             slotsOf = new int[items.Length][];
             pointsOf = items.Select(i => i.Points).ToArray();
+            byValue = items.Select(i => i switch
+            {
+                PerOccurrenceItem or OverdueProblemsItem => new ItemResult?[CachedCounts + 1],
+                SampledItem sm => new ItemResult?[sm.Samples + 1],
+                LevelsItem l => new ItemResult?[l.Levels.Count],
+                PassFailItem => new ItemResult?[2],
+                _ => null,
+            }).ToArray();
             var sections = new List<(Section, int, string?)>();
             var ordinal = 0;
             for (var top = 0; top < rules.Sections.Count; top++) Walk(rules.Sections[top], 0, null, top, [], []);
@@ -274,8 +290,13 @@ public static class ListedScoring
                 var r = given?[i];
                 if (r is null)
                 {
-                    if (deductions[i] == 0 && inputs[i].Flags == ItemInputFlags.None) continue; // full marks: counted, not scored again
-                    r = ScoringEngine.ScoreItemCached(index, items[i], sectionCode[i], entryOf[i], overdue);
+                    if (inputs[i].Flags != ItemInputFlags.None)
+                        r = ScoringEngine.ScoreItemCached(index, items[i], sectionCode[i], entryOf[i], overdue);
+                    else if (deductions[i] == 0) continue; // full marks: counted, not scored again
+                    else if (byValue[i] is { } cache && (uint)inputs[i].Value < (uint)cache.Length)
+                        r = cache[inputs[i].Value] ??= ScoringEngine.ScoreItemCached(index, items[i], sectionCode[i], entryOf[i], overdue);
+                    else
+                        r = ScoringEngine.ScoreItemCached(index, items[i], sectionCode[i], entryOf[i], overdue);
                 }
                 if (!ListedSheetScore.IsListed(r)) continue;
                 listed.Add(r);

@@ -244,10 +244,10 @@ internal static class SheetStaging
             var zero = entry[f[6]];
             var clauses = entry[f[7]];
             entries.Add(new ItemEntry(
-                entry[f[0]].ToString(),
+                Intern(entry[f[0]]),
                 entry[f[1]] is "1",
                 entry[f[2]].IsEmpty ? null : int.Parse(entry[f[2]], CultureInfo.InvariantCulture),
-                entry[f[3]].IsEmpty ? null : entry[f[3]].ToString(),
+                entry[f[3]].IsEmpty ? null : Intern(entry[f[3]]),
                 entry[f[4]].IsEmpty ? null : int.Parse(entry[f[4]], CultureInfo.InvariantCulture),
                 entry[f[5]].IsEmpty ? null : entry[f[5]] is "1",
                 zero.IsEmpty ? null : zero.ToString().Split('\u001d'),
@@ -256,6 +256,24 @@ internal static class SheetStaging
         }
         return [.. entries];
     }
+
+    /// <summary>
+    /// Item and level codes as strings shared per thread: every sheet repeats the same few dozen codes, and a new
+    /// string per entry was a third of the parse's allocation (docs/performance.md). Bounded: a rule set has at most a
+    /// few hundred codes; the table starts over if something else fills it.
+    /// </summary>
+    private static string Intern(ReadOnlySpan<char> code)
+    {
+        var table = _codes ??= new Dictionary<string, string>(StringComparer.Ordinal);
+        var lookup = table.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(code, out var known)) return known;
+        if (table.Count >= 4096) table.Clear();
+        var s = code.ToString();
+        table[s] = s;
+        return s;
+    }
+
+    [ThreadStatic] private static Dictionary<string, string>? _codes;
 
     private static async Task CopyRuleSectionsAsync(NpgsqlConnection target, IReadOnlyDictionary<int, RuleSet> rules, CancellationToken ct)
     {
