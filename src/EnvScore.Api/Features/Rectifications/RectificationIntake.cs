@@ -51,8 +51,12 @@ public static class RectificationIntake
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var ids = districtIds.ToArray();
 
-        var results = await db.VillageResults.AsNoTracking().Where(r => ids.Contains(r.DistrictId) && r.Month == month.Key).ToListAsync(ct);
-        var sheets = await db.Evaluations.AsNoTracking().Include(e => e.Entries)
+        // Only what the intake reads: the results' structured findings (no section rows), the sheets without their entries;
+        // entries are then read for the sheets that may yield a new problem only — at 50k villages reading every sheet's
+        // entries (1.4M rows) and re-scoring every self-evaluation was most of the intake's time (issue #20).
+        var results = await db.VillageResults.AsNoTracking().Where(r => ids.Contains(r.DistrictId) && r.Month == month.Key)
+            .Select(r => new { r.VillageId, r.RuleSetId, r.DistrictScore, r.Findings }).ToListAsync(ct);
+        var sheets = await db.Evaluations.AsNoTracking()
             .Where(e => ids.Contains(e.DistrictId) && e.Month == month.Key).ThatCount()
             .ToListAsync(ct);
         var sheetIds = sheets.Select(s => s.Id).ToList();
@@ -67,28 +71,45 @@ public static class RectificationIntake
         var sheetOf = new Dictionary<(int VillageId, EvaluationKind Kind), Evaluation>();
         foreach (var s in sheets) sheetOf.TryAdd((s.VillageId, s.Kind), s);
 
-        var created = new List<Rectification>();
+        // Which sheets may yield a new problem: a district check with a deduction not yet in the ledger, and every
+        // counted self-evaluation when the rule set includes them (they are scored below).
+        var candidates = new List<(Evaluation Sheet, IReadOnlyList<ResultFinding>? Findings, Domain.Rules.RuleSet Rules)>();
         foreach (var result in results)
         {
             var rules = await RulesAsync(result.RuleSetId);
             var district = sheetOf.GetValueOrDefault((result.VillageId, EvaluationKind.District));
-            if (district is not null && result.DistrictScore is not null && result.Findings is { } findings)
-                foreach (var f in findings.Where(f => f.Points < 0))
-                    Add(district, f.ItemCode, f.ItemTitle, -f.Points, f.Text, RectificationSource.DistrictCheck, rules);
+            if (district is not null && result.DistrictScore is not null && result.Findings is { } findings
+                && findings.Any(f => f.Points < 0 && !existing.Contains((district.Id, f.ItemCode))))
+                candidates.Add((district, findings, rules));
             var self = sheetOf.GetValueOrDefault((result.VillageId, EvaluationKind.Self));
             if (self is not null && RectificationDeadlines.IncludesSelfEvaluation(rules))
+                candidates.Add((self, null, rules));
+        }
+        if (candidates.Count == 0) return 0;
+        var wanted = candidates.Select(c => c.Sheet.Id).Distinct().ToList();
+        var entriesOf = (await db.EvaluationEntries.AsNoTracking().Where(e => wanted.Contains(e.EvaluationId)).ToListAsync(ct))
+            .ToLookup(e => e.EvaluationId);
+
+        var created = new List<Rectification>();
+        foreach (var (sheet, findings, rules) in candidates)
+        {
+            var entries = entriesOf[sheet.Id].ToList();
+            if (findings is not null)
             {
-                var selfRules = await RulesAsync(self.RuleSetId);
-                var entries = new SheetEntries(self.Entries.Select(mapper.Map<ItemEntry>).ToList(), self.Vetoes);
-                if (ScoringEngine.Score(selfRules, entries).Score is { } score)
-                    foreach (var f in score.Findings.Where(f => f.Points < 0))
-                        Add(self, f.ItemCode, f.ItemTitle, -f.Points, f.Text, RectificationSource.SelfEvaluation, rules);
+                foreach (var f in findings.Where(f => f.Points < 0))
+                    Add(sheet, entries, f.ItemCode, f.ItemTitle, -f.Points, f.Text, RectificationSource.DistrictCheck, rules);
+                continue;
             }
+            // A self-evaluation's deductions: the computation's own scoring path (ListedScoring, pinned to the engine).
+            var selfRules = await RulesAsync(sheet.RuleSetId);
+            if (ListedScoring.Score(selfRules, new SheetEntries(entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes)).Score is { } score)
+                foreach (var f in score.Findings.Where(f => f.Points < 0))
+                    Add(sheet, entries, f.ItemCode, f.ItemTitle, -f.Points, f.Text, RectificationSource.SelfEvaluation, rules);
         }
 
-        void Add(Evaluation sheet, string itemCode, string itemTitle, decimal points, string text, RectificationSource source, Domain.Rules.RuleSet rules)
+        void Add(Evaluation sheet, List<EvaluationEntry> entries, string itemCode, string itemTitle, decimal points, string text, RectificationSource source, Domain.Rules.RuleSet rules)
         {
-            var entry = sheet.Entries.FirstOrDefault(e => e.ItemCode == itemCode);
+            var entry = entries.FirstOrDefault(e => e.ItemCode == itemCode);
             var clauses = entry?.Clauses.Where(c => c.Count > 0 || c.Yes == true || c.Level is not null).ToList() ?? [];
             // A deduction for overdue problems (每处逾期未整改问题) is the ledger's own problems, not a new one.
             var item = rules.Items.FirstOrDefault(i => i.Code == itemCode);
