@@ -10,8 +10,11 @@ namespace EnvScore.Faults.Tests;
 /// <summary>
 /// <c>ConnectionStrings:PublicReads</c> pointed at a real streaming standby of the test's own cluster (pg_basebackup -R on
 /// loopback, hot standby), with the primary as the second host and <c>Target Session Attributes=prefer-standby</c>: the
-/// anonymous public pages (/, /township/{id}, /village/{id}) read the standby, and when the primary stops they still answer
-/// 200 with the published month, while a signed-in page answers the Chinese 503 page and a write the 503 problem.
+/// anonymous public pages (/, /township/{id}, /village/{id}) and the anonymous bulletin downloads (xlsx, docx, the notice's
+/// print page) read the standby, and when the primary stops they still answer 200 with the published month, while a
+/// signed-in page answers the Chinese 503 page and a write the 503 problem. <c>/healthz</c> reports the public reads'
+/// connection as <c>publicReads</c>: the standby while it answers (also while the primary is down and readiness is 503),
+/// and, once the primary is back and the standby is stopped, Degraded with role primary — readiness stays 200.
 /// </summary>
 public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<OwnClusterFactory>
 {
@@ -21,6 +24,7 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
         var primary = factory.Postgres;
         var standby = await primary.StartStandbyAsync();
         var primaryStopped = false;
+        var standbyStopped = false;
         try
         {
             var database = new NpgsqlConnectionStringBuilder(factory.ConnectionString).Database!;
@@ -30,6 +34,7 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
                 // A connect timeout long enough for a loaded machine: prefer-standby falls back to the primary when the
                 // standby does not answer in time (and marks it down for a while), which would read the primary here.
                 TargetSessionAttributes = "prefer-standby", Timeout = 30, ApplicationName = "envscore-public-reads",
+                HostRecheckSeconds = 1, // as docs/operations.md advises: a host that came back is tried again after 1 s
             }.ConnectionString;
             await using var app = factory.WithWebHostBuilder(b => b.UseSetting("ConnectionStrings:PublicReads", publicReads));
             Assert.True(await ScalarAsync<bool>(standby.ConnectionString(database), "SELECT pg_is_in_recovery()"));
@@ -69,6 +74,24 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
             Assert.Equal(0L, await ScalarAsync<long>(primary.ConnectionString("postgres"),
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'envscore-public-reads'"));
 
+            // The anonymous downloads of the published revision: the bulletin (xlsx), the notice (docx) and its print page.
+            var districtId = await ScalarAsync<int>(factory.ConnectionString, "SELECT district_id FROM publications");
+            var bulletin = $"/api/bulletins/{districtId}/2026-11/1";
+            var xlsx = await DownloadAsync(anonymous, bulletin, "xl/sharedStrings.xml");
+            Assert.Contains(village, xlsx); // the district ranking lists every village
+            Assert.Contains("十一月红黑榜通报", xlsx);
+            var docx = await DownloadAsync(anonymous, bulletin + "?format=docx", "word/document.xml");
+            Assert.Contains(district, docx);
+            await PageAsync(anonymous, $"/notice/{districtId}/2026-11/1?", [district]);
+
+            // /healthz: the primary is the database, the public reads are the standby's.
+            var health = await anonymous.GetAsync("/healthz");
+            var healthJson = await health.ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal("Healthy", healthJson.GetProperty("checks").GetProperty("publicReads").GetString());
+            Assert.Equal("standby", healthJson.GetProperty("publicReads").GetProperty("role").GetString());
+            Assert.Equal($"127.0.0.1:{standby.Port}", healthJson.GetProperty("publicReads").GetProperty("server").GetString());
+            Assert.Equal("primary", healthJson.GetProperty("database").GetProperty("role").GetString());
+
             // A signed-in visitor (cookie) before the stop, to ask for a page once the primary is gone.
             var signedIn = app.CreateClient();
             await (await signedIn.PostAsJsonAsync("/api/auth/login?useCookies=true", new { userName = "admin", password = EnvScoreFactory.Password }))
@@ -78,8 +101,19 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
             primary.Stop("fast");
             primaryStopped = true;
 
-            // Primary down: every public page still answers from the standby (new query strings: never the output cache).
+            // Primary down: every public page still answers from the standby (new query strings: never the output cache),
+            // and so do the downloads, with the same content.
             foreach (var (url, shows) in pages) await PageAsync(anonymous, url, shows);
+            Assert.Equal(xlsx, await DownloadAsync(anonymous, bulletin, "xl/sharedStrings.xml"));
+            Assert.Equal(docx, await DownloadAsync(anonymous, bulletin + "?format=docx", "word/document.xml"));
+            await PageAsync(anonymous, $"/notice/{districtId}/2026-11/1?", [district]);
+
+            // /healthz: not ready (the primary is down: 503), and it says the public reads still answer from the standby.
+            var down = await anonymous.GetAsync("/healthz");
+            var downJson = await down.ExpectAsync(HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("Unhealthy", downJson.GetProperty("database").GetProperty("status").GetString());
+            Assert.Equal("Healthy", downJson.GetProperty("publicReads").GetProperty("status").GetString());
+            Assert.Equal("standby", downJson.GetProperty("publicReads").GetProperty("role").GetString());
 
             // … while a signed-in page is the Chinese 503 page and a write the 503 problem (both need the primary).
             var work = await signedIn.GetAsync($"/admin?r={Guid.NewGuid():N}");
@@ -90,10 +124,28 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
             var problem = await write.ExpectAsync(HttpStatusCode.ServiceUnavailable);
             Assert.Equal("DatabaseUnavailable", problem.GetProperty("code").GetString());
             Assert.Contains("数据库暂时不可用", problem.GetProperty("title").GetString());
+
+            // The primary back, the standby stopped: ready again (200, the primary's state), publicReads Degraded — only the
+            // primary answers it (prefer-standby falls back) — and the public pages and downloads answer from the primary.
+            primary.Start();
+            primaryStopped = false;
+            standby.Stop("fast");
+            standbyStopped = true;
+            var back = await PollHealthAsync(anonymous, j => j.GetProperty("database").GetProperty("status").GetString() == "Healthy"
+                && j.GetProperty("publicReads").TryGetProperty("role", out var r) && r.GetString() == "primary");
+            Assert.Equal(HttpStatusCode.OK, back.Status);
+            Assert.Equal("Degraded", back.Json.GetProperty("status").GetString());
+            Assert.Equal("Healthy", back.Json.GetProperty("checks").GetProperty("database").GetString());
+            Assert.Equal("Degraded", back.Json.GetProperty("checks").GetProperty("publicReads").GetString());
+            Assert.Equal($"127.0.0.1:{primary.Port}", back.Json.GetProperty("publicReads").GetProperty("server").GetString());
+            Assert.Contains("备库无应答", back.Json.GetProperty("publicReads").GetProperty("error").GetString());
+            Assert.Equal("primary", back.Json.GetProperty("database").GetProperty("role").GetString());
+            foreach (var (url, shows) in pages) await PageAsync(anonymous, url, shows);
+            Assert.Equal(xlsx, await DownloadAsync(anonymous, bulletin, "xl/sharedStrings.xml"));
         }
         finally
         {
-            standby.Stop("immediate");
+            if (!standbyStopped) standby.Stop("immediate");
             if (primaryStopped) primary.Start(); // the factory drops its database on the primary
         }
     }
@@ -105,6 +157,31 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}\n{html[..Math.Min(html.Length, 2000)]}");
         Assert.Null(response.Headers.Age); // rendered now, not served from the output cache
         foreach (var text in shows) Assert.Contains(System.Net.WebUtility.HtmlEncode(text), html);
+    }
+
+    /// <summary>Downloads a file (a fresh query string: never the output cache) and returns the text of one part of the zip.</summary>
+    private static async Task<string> DownloadAsync(HttpClient client, string url, string part)
+    {
+        var response = await client.GetAsync($"{url}{(url.Contains('?') ? '&' : '?')}r={Guid.NewGuid():N}");
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}\n{System.Text.Encoding.UTF8.GetString(bytes)}");
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes));
+        using var reader = new StreamReader(zip.GetEntry(part)!.Open());
+        // The text only: the markup carries generated relationship ids (a docx's r:id differs on every download).
+        return System.Text.RegularExpressions.Regex.Replace(await reader.ReadToEndAsync(), "<[^>]*>", " ");
+    }
+
+    /// <summary>/healthz until <paramref name="done"/> holds (bounded: 2 minutes on a loaded machine), its status and body.</summary>
+    private static async Task<(HttpStatusCode Status, System.Text.Json.JsonElement Json)> PollHealthAsync(HttpClient client, Func<System.Text.Json.JsonElement, bool> done)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var response = await client.GetAsync("/healthz");
+            var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            if (done(json) || clock.Elapsed > TimeSpan.FromMinutes(2)) return (response.StatusCode, json);
+            await Task.Delay(200);
+        }
     }
 
     private static async Task<HttpClient> LoginAsync(WebApplicationFactory<Program> app, string userName)

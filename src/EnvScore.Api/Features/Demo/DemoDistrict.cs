@@ -32,6 +32,20 @@ public static class DemoDistrict
         ]),
     ];
 
+    /// <summary>
+    /// <paramref name="count"/> generated townships after the demo's three, for the soak benchmark (<c>./envscore soak</c>:
+    /// 17, so 20 townships): codes 410271004000, 410271005000 … (乡 kind), names 模拟乡01 …, each with
+    /// <paramref name="villages"/> villages 模拟乡01第1村 …. Never part of the demo as <c>./envscore run</c> shows it
+    /// (<see cref="DemoOptions.ExtraTownships"/> is 0 by default).
+    /// </summary>
+    public static IEnumerable<DemoTownship> Extra(int count, int villages) =>
+        Enumerable.Range(1, Math.Clamp(count, 0, 990)).Select(n =>
+        {
+            var name = $"模拟乡{n:D2}";
+            return new DemoTownship(string.Concat(Code.AsSpan(0, 6), (Townships.Length + n).ToString("D3", System.Globalization.CultureInfo.InvariantCulture), "000"),
+                name, TownshipKind.Xiang, [.. Enumerable.Range(1, Math.Clamp(villages, 1, 999)).Select(i => $"{name}第{i}村")]);
+        });
+
     public static string VillageCode(DemoTownship township, int index) =>
         string.Concat(township.Code.AsSpan(0, 9), (index + 1).ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
 

@@ -14,17 +14,25 @@ public sealed class DemoOptions
     public string? Password { get; set; }
     /// <summary>Complete months of sample sheets and results to load with the demo (`./envscore run` uses 3).</summary>
     public int SampleMonths { get; set; }
+    /// <summary>
+    /// Generated townships added after the demo's three (<see cref="DemoDistrict.Extra"/>), each with
+    /// <see cref="ExtraVillages"/> villages and its secretary account — for the soak benchmark only
+    /// (<c>./envscore soak</c> sets 17: 20 townships). Default 0: the demo as shown.
+    /// </summary>
+    public int ExtraTownships { get; set; }
+    /// <summary>Villages of each generated township (default 10).</summary>
+    public int ExtraVillages { get; set; } = 10;
 }
 
 /// <summary>Loads the demo district and its accounts into an empty database.</summary>
-public class DemoSeeder(EnvScoreDbContext db, AccountProvisioner accounts, ILogger<DemoSeeder> log)
+public class DemoSeeder(EnvScoreDbContext db, AccountProvisioner accounts, Microsoft.Extensions.Options.IOptions<DemoOptions> options, ILogger<DemoSeeder> log)
 {
     public async Task<bool> SeedIfEmptyAsync(string password, CancellationToken ct = default)
     {
         if (await db.Districts.AnyAsync(ct)) return false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var district = new District { Code = DemoDistrict.Code, Name = DemoDistrict.Name };
-        foreach (var t in DemoDistrict.Townships)
+        foreach (var t in DemoDistrict.Townships.Concat(DemoDistrict.Extra(options.Value.ExtraTownships, options.Value.ExtraVillages)))
         {
             var township = new Township { Code = t.Code, Name = t.Name, Kind = t.Kind };
             township.Villages.AddRange(t.Villages.Select((name, i) => new Village { Code = DemoDistrict.VillageCode(t, i), Name = name }));

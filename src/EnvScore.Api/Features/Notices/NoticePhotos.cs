@@ -15,14 +15,17 @@ public sealed record NoticePhotoQuery(int DistrictId, EvaluationMonth Month, IRe
 /// </summary>
 public interface INoticePhotoSource
 {
-    /// <summary>Photos by item code; each list at most <paramref name="query"/>.PerItem long.</summary>
-    Task<IReadOnlyDictionary<string, IReadOnlyList<NoticePhoto>>> FindAsync(NoticePhotoQuery query, CancellationToken ct);
+    /// <summary>
+    /// Photos by item code; each list at most <paramref name="query"/>.PerItem long, read through <paramref name="db"/>:
+    /// <see cref="PublicReads"/>' context for a published revision (maybe a standby), the primary's for a preview.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<NoticePhoto>>> FindAsync(NoticePhotoQuery query, EnvScoreDbContext db, CancellationToken ct);
 }
 
 /// <summary>The evidence photos (现场照片) attached to the item on the month's sheets (self-evaluation or district check) of the villages that lost points on it.</summary>
-public sealed class EvidencePhotoSource(EnvScoreDbContext db) : INoticePhotoSource
+public sealed class EvidencePhotoSource : INoticePhotoSource
 {
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<NoticePhoto>>> FindAsync(NoticePhotoQuery query, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<NoticePhoto>>> FindAsync(NoticePhotoQuery query, EnvScoreDbContext db, CancellationToken ct)
     {
         var items = query.VillagesByItem.Keys.ToList();
         if (items.Count == 0 || query.PerItem <= 0) return new Dictionary<string, IReadOnlyList<NoticePhoto>>();

@@ -12,10 +12,12 @@ namespace EnvScore.Api.Features.Notices;
 /// Loads what a notice is made of — a published revision's frozen rows (or, for a preview, the working results via
 /// <see cref="BulletinFactory.WorkingRowsAsync"/>), the previous month's latest revision published before it, the
 /// revision it replaces, the sheets corrected in between, the template in force and photos — and composes the
-/// <see cref="Notice"/>. Reads only.
+/// <see cref="Notice"/>. Reads only. A published revision's notice (anonymous: the .docx download and the print page
+/// <c>/notice/…</c>) is read entirely through <see cref="PublicReads"/> (a standby when configured, like the public pages);
+/// a preview reads the primary (the office's own working results).
 /// </summary>
-public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, BulletinFactory bulletins, IEnumerable<INoticePhotoSource> photoSources,
-    IConfiguration configuration)
+public sealed class NoticeService(EnvScoreDbContext db, PublicReads reads, RuleSetStore ruleSets, BulletinFactory bulletins,
+    IEnumerable<INoticePhotoSource> photoSources, IConfiguration configuration)
 {
     /// <summary>Photos printed per problem item (<c>Notices:PhotosPerItem</c>, default 2).</summary>
     private int PhotosPerItem => configuration.GetValue("Notices:PhotosPerItem", 2);
@@ -23,19 +25,20 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
     /// <summary>The notice of a published revision, or null when the district has no such revision.</summary>
     public async Task<Notice?> RevisionAsync(int districtId, EvaluationMonth month, int number, CancellationToken ct)
     {
-        var revision = await db.PublicationRevisions.AsNoTracking()
+        var published = reads.Db; // published data only, for anyone: the public reads' connection
+        var revision = await published.PublicationRevisions.AsNoTracking()
             .SingleOrDefaultAsync(r => r.DistrictId == districtId && r.Month == month.Key && r.Number == number, ct);
         if (revision is null) return null;
-        var villages = await db.PublishedVillageResults.AsNoTracking().Where(v => v.RevisionId == revision.Id).ToListAsync(ct);
-        var townships = await db.PublishedTownshipResults.AsNoTracking().Where(t => t.RevisionId == revision.Id).ToListAsync(ct);
+        var villages = await published.PublishedVillageResults.AsNoTracking().Where(v => v.RevisionId == revision.Id).ToListAsync(ct);
+        var townships = await published.PublishedTownshipResults.AsNoTracking().Where(t => t.RevisionId == revision.Id).ToListAsync(ct);
         (int, IReadOnlyList<PublishedVillageResult>, string, IReadOnlyList<string>)? replaces = null;
         if (number > 1)
         {
-            var earlier = await db.PublicationRevisions.AsNoTracking().SingleAsync(r => r.PublicationId == revision.PublicationId && r.Number == number - 1, ct);
-            replaces = (earlier.Number, await RowsAsync(earlier.Id, ct), revision.Reason ?? "",
-                await CorrectedSheetsAsync(revision.PublicationId, earlier.PublishedAt, revision.PublishedAt, ct));
+            var earlier = await published.PublicationRevisions.AsNoTracking().SingleAsync(r => r.PublicationId == revision.PublicationId && r.Number == number - 1, ct);
+            replaces = (earlier.Number, await RowsAsync(published, earlier.Id, ct), revision.Reason ?? "",
+                await CorrectedSheetsAsync(published, revision.PublicationId, earlier.PublishedAt, revision.PublishedAt, ct));
         }
-        return await ComposeAsync(districtId, month, number, revision.Date, revision.RuleSetId, villages, townships, revision.PublishedAt, replaces, ct);
+        return await ComposeAsync(published, districtId, month, number, revision.Date, revision.RuleSetId, villages, townships, revision.PublishedAt, replaces, ct);
     }
 
     /// <summary>The notice as it would be published now from the working results; null when the month is not computed.</summary>
@@ -48,14 +51,16 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
         {
             var latest = await db.PublicationRevisions.AsNoTracking()
                 .SingleAsync(r => r.PublicationId == publication.Id && r.Number == publication.LatestRevision, ct);
-            replaces = (latest.Number, await RowsAsync(latest.Id, ct), publication.CorrectionReason ?? "",
-                await CorrectedSheetsAsync(publication.Id, latest.PublishedAt, null, ct));
+            replaces = (latest.Number, await RowsAsync(db, latest.Id, ct), publication.CorrectionReason ?? "",
+                await CorrectedSheetsAsync(db, publication.Id, latest.PublishedAt, null, ct));
         }
-        return await ComposeAsync(districtId, month, null, today, working.RuleSetId, working.Villages, working.Townships, null, replaces, ct);
+        return await ComposeAsync(db, districtId, month, null, today, working.RuleSetId, working.Villages, working.Townships, null, replaces, ct);
     }
 
     /// <summary>The template version in force at <paramref name="at"/> (the latest created before it; null: the latest), or the default words.</summary>
-    public async Task<NoticeTemplate> TemplateAtAsync(int districtId, DateTimeOffset? at, CancellationToken ct) =>
+    public Task<NoticeTemplate> TemplateAtAsync(int districtId, DateTimeOffset? at, CancellationToken ct) => TemplateAtAsync(db, districtId, at, ct);
+
+    private static async Task<NoticeTemplate> TemplateAtAsync(EnvScoreDbContext db, int districtId, DateTimeOffset? at, CancellationToken ct) =>
         await db.Set<NoticeTemplate>().AsNoTracking().Where(t => t.DistrictId == districtId && (at == null || t.CreatedAt < at))
             .OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct) ?? NoticeTemplate.Default(districtId);
 
@@ -85,17 +90,17 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
         return new NoticeTemplateOutcome.Saved(template);
     }
 
-    private Task<List<PublishedVillageResult>> RowsAsync(int revisionId, CancellationToken ct) =>
+    private static Task<List<PublishedVillageResult>> RowsAsync(EnvScoreDbContext db, int revisionId, CancellationToken ct) =>
         db.PublishedVillageResults.AsNoTracking().Where(v => v.RevisionId == revisionId).ToListAsync(ct);
 
-    private async Task<IReadOnlyList<string>> CorrectedSheetsAsync(int publicationId, DateTimeOffset after, DateTimeOffset? until, CancellationToken ct) =>
+    private static async Task<IReadOnlyList<string>> CorrectedSheetsAsync(EnvScoreDbContext db, int publicationId, DateTimeOffset after, DateTimeOffset? until, CancellationToken ct) =>
         await (from c in db.SheetCorrections.AsNoTracking()
                join v in db.Villages.AsNoTracking() on c.VillageId equals v.Id
                where c.PublicationId == publicationId && c.CorrectedAt > after && (until == null || c.CorrectedAt <= until)
                orderby c.CorrectedAt, c.Id
                select v.Name + "：" + c.Reason).ToListAsync(ct);
 
-    private async Task<Notice> ComposeAsync(int districtId, EvaluationMonth month, int? number, DateOnly date, int ruleSetId,
+    private async Task<Notice> ComposeAsync(EnvScoreDbContext db, int districtId, EvaluationMonth month, int? number, DateOnly date, int ruleSetId,
         List<PublishedVillageResult> villages, List<PublishedTownshipResult> townships, DateTimeOffset? asOf,
         (int, IReadOnlyList<PublishedVillageResult>, string, IReadOnlyList<string>)? replaces, CancellationToken ct)
     {
@@ -107,14 +112,14 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
             .OrderByDescending(r => r.Number).Select(r => (int?)r.Id).FirstOrDefaultAsync(ct);
         var notice = NoticeComposer.Compose(new NoticeInput
         {
-            Month = month, District = district.Name, Revision = number, Date = date, Template = await TemplateAtAsync(districtId, asOf, ct),
+            Month = month, District = district.Name, Revision = number, Date = date, Template = await TemplateAtAsync(db, districtId, asOf, ct),
             Rules = rules, Villages = villages, Townships = townships,
-            PreviousMonth = previousRevision is { } p ? await RowsAsync(p, ct) : null, Replaces = replaces,
+            PreviousMonth = previousRevision is { } p ? await RowsAsync(db, p, ct) : null, Replaces = replaces,
         });
-        return notice with { Problems = await WithPhotosAsync(districtId, month, notice.Problems, villages, ct) };
+        return notice with { Problems = await WithPhotosAsync(db, districtId, month, notice.Problems, villages, ct) };
     }
 
-    private async Task<IReadOnlyList<NoticeProblem>> WithPhotosAsync(int districtId, EvaluationMonth month, IReadOnlyList<NoticeProblem> problems,
+    private async Task<IReadOnlyList<NoticeProblem>> WithPhotosAsync(EnvScoreDbContext db, int districtId, EvaluationMonth month, IReadOnlyList<NoticeProblem> problems,
         List<PublishedVillageResult> villages, CancellationToken ct)
     {
         var perItem = PhotosPerItem;
@@ -126,7 +131,7 @@ public sealed class NoticeService(EnvScoreDbContext db, RuleSetStore ruleSets, B
         {
             var wanted = byItem.Where(kv => photos.TryGetValue(kv.Key, out var have) && have.Count < perItem).ToDictionary(kv => kv.Key, kv => kv.Value);
             if (wanted.Count == 0) break;
-            var found = await source.FindAsync(new NoticePhotoQuery(districtId, month, wanted, perItem), ct);
+            var found = await source.FindAsync(new NoticePhotoQuery(districtId, month, wanted, perItem), db, ct);
             foreach (var (item, list) in found)
                 if (photos.TryGetValue(item, out var have))
                     have.AddRange(list.Where(x => ImageSize.TryRead(x.Bytes, out _, out _)).Take(perItem - have.Count));

@@ -10,17 +10,23 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Publication;
 
-/// <summary>Builds the bulletin workbook's data from a frozen revision, or from the working results (preview).</summary>
-public sealed partial class BulletinFactory(EnvScoreDbContext db, RuleSetStore ruleSets)
+/// <summary>
+/// Builds the bulletin workbook's data from a frozen revision — read through <see cref="PublicReads"/> (a standby when
+/// <c>ConnectionStrings:PublicReads</c> is configured: the anonymous download keeps answering while the primary is down) —
+/// or from the working results (preview, the primary: read-your-writes for the office).
+/// </summary>
+public sealed partial class BulletinFactory(EnvScoreDbContext db, PublicReads reads, RuleSetStore ruleSets)
 {
     public const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+    /// <summary>The revision's bulletin, every row read through <see cref="PublicReads"/> (published data only).</summary>
     public async Task<Bulletin> FromRevisionAsync(PublicationRevision revision, CancellationToken ct)
     {
-        var villages = await db.Set<PublishedVillageResult>().AsNoTracking().Where(v => v.RevisionId == revision.Id).ToListAsync(ct);
-        var townships = await db.Set<PublishedTownshipResult>().AsNoTracking().Where(t => t.RevisionId == revision.Id).ToListAsync(ct);
-        var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == revision.DistrictId, ct);
-        var rules = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
+        var published = reads.Db;
+        var villages = await published.Set<PublishedVillageResult>().AsNoTracking().Where(v => v.RevisionId == revision.Id).ToListAsync(ct);
+        var townships = await published.Set<PublishedTownshipResult>().AsNoTracking().Where(t => t.RevisionId == revision.Id).ToListAsync(ct);
+        var district = await published.Districts.AsNoTracking().SingleAsync(d => d.Id == revision.DistrictId, ct);
+        var rules = ruleSets.Parse(await published.RuleSets.AsNoTracking().SingleAsync(r => r.Id == revision.RuleSetId, ct));
         var foreword = revision.Reason is null ? revision.Foreword
             : $"本通报为第{revision.Number}版（更正版），更正原因：{revision.Reason}" + (revision.Foreword is null ? "" : "\n" + revision.Foreword);
         return Build(EvaluationMonth.FromKey(revision.Month), revision.Title, revision.Date, district.Name, foreword, rules, villages, townships);

@@ -81,15 +81,17 @@ public static class PublicationEndpoints
         admin.MapPut("/sheets/{id:int}", async (int id, SheetCorrectionRequest request, HttpContext http, PublicationService service, CancellationToken ct) =>
             Answer(await service.CorrectSheetAsync(http.User, id, EntityTagCondition.Parse(http.Request.Headers.IfMatch)?.AndIfNoneMatch(EntityTagCondition.Parse(http.Request.Headers.IfNoneMatch)), request, ct), http));
 
-        // Published revisions are public; the file is built from the frozen rows every time (same rows → same content).
+        // Published revisions are public; the file is built from the frozen rows every time (same rows → same content),
+        // read through PublicReads like the public pages (xlsx here, the docx through NoticeService.RevisionAsync).
         // ?format=docx: the notice (通报) as an official document (Features/Notices); default xlsx.
         app.MapGet("/api/bulletins/{districtId:int}/{month}/{revision:int}", async (int districtId, string month, int revision, string? format,
-            EnvScoreDbContext db, BulletinFactory bulletins, Notices.NoticeService notices, CancellationToken ct) =>
+            PublicReads reads, BulletinFactory bulletins, Notices.NoticeService notices, CancellationToken ct) =>
         {
+            // Anonymous and published data only: every read goes through PublicReads (a standby when configured).
             if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(month);
             if (BadFormat(format) is { } bad) return bad;
             if (format == "docx") return await Notices.NoticeEndpoints.RevisionDocxAsync(districtId, m, revision, notices, ct);
-            var found = await db.Set<PublicationRevision>().AsNoTracking()
+            var found = await reads.Db.Set<PublicationRevision>().AsNoTracking()
                 .SingleOrDefaultAsync(r => r.DistrictId == districtId && r.Month == m.Key && r.Number == revision, ct);
             if (found is null) return Results.NotFound();
             var bytes = BulletinWriter.Write(await bulletins.FromRevisionAsync(found, ct));

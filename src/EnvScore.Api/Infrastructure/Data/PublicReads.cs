@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EnvScore.Api.Infrastructure.Data;
 
@@ -11,7 +12,10 @@ namespace EnvScore.Api.Infrastructure.Data;
 /// pages then load the standby instead of the primary and keep answering while the primary is down or failing over
 /// (docs/scaling.md step 3, docs/operations.md; test <c>StandbyReadTests</c>). Replication lag (sub-second) does not
 /// matter for a monthly bulletin. Read-only: queries are not tracked and <c>SaveChanges</c> on it throws
-/// <see cref="InvalidOperationException"/>. Writes and signed-in pages never use it (they need read-your-writes).
+/// <see cref="InvalidOperationException"/>. Writes and signed-in pages never use it (they need read-your-writes). Also read
+/// through it: the anonymous bulletin downloads (<c>GET /api/bulletins/{district}/{month}/{revision}</c>, xlsx and
+/// <c>?format=docx</c>) and the notice's print page <c>/notice/{district}/{month}/{revision}</c>. <c>/healthz</c> reports it
+/// as <c>publicReads</c> when configured (<see cref="PublicReadsHealthCheck"/>).
 /// </summary>
 public sealed class PublicReads : IAsyncDisposable
 {
@@ -55,6 +59,8 @@ public sealed class PublicReads : IAsyncDisposable
             .AddInterceptors(new ReadOnly())
             .Options));
         services.AddScoped(sp => new PublicReads(new EnvScoreDbContext(sp.GetRequiredService<Options>().Value), owned: true));
+        // /healthz says whether it answers and what (standby or primary); Degraded at worst, never the service's readiness.
+        services.AddHealthChecks().AddCheck<PublicReadsHealthCheck>(PublicReadsHealthCheck.Name, HealthStatus.Degraded, ["ready"]);
     }
 
     private sealed record Options(DbContextOptions<EnvScoreDbContext> Value);
