@@ -35,6 +35,7 @@ ENVSCORE_DB="$CS" ENVSCORE_ADMIN_PASSWORD="$PASSWORD" dotnet "$API_DLL" create-a
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 wait_up() { for _ in $(seq 1 120); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done; echo "not up: $1"; exit 1; }
 
 # ENVSCORE_BENCH_API_CS_EXTRA: appended to the product's connection string only (e.g. ";Max Auto Prepare=0" for a before/after).
@@ -71,8 +72,13 @@ if [ "$MISS" = 1 ]; then
     if [ "$mode" = odata ] && [ -n "${ENVSCORE_BENCH_TRACE:-}" ] && [ ! -f "$DATA/bench-miss.nettrace" ]; then
       "${HOME}/.dotnet/tools/dotnet-trace" collect -p "${pids[0]}" --profile dotnet-sampled-thread-time --duration 00:00:00:15 -o "$DATA/bench-miss.nettrace" >/dev/null 2>&1 &
     fi
+    local pid; pid=$([ "$mode" = odata ] && echo "${pids[0]}" || echo "${pids[1]}")
+    local cpu0; cpu0=$(cpu_ticks "$pid")
     wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${SECONDS_}s" --timeout 10s --latency -s "$ROOT/bench/miss.lua" "$@" "$url" -- "$mode" "$MONTH" "$TOWNSHIPS" \
       | tee "$DATA/bench-wrk-$label.txt" | grep -E 'percentiles|Non-2xx|Socket errors'
+    # CPU time of the server process per request (user + system, from /proc): robust to how many cores it got.
+    local cpu1 n; cpu1=$(cpu_ticks "$pid"); n=$(sed -n 's/.*; \([0-9]*\) requests,.*/\1/p' "$DATA/bench-wrk-$label.txt")
+    [ -n "$n" ] && [ "$n" -gt 0 ] && echo "server CPU: $(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) )) ms for $n requests = $(awk -v c=$(( cpu1 - cpu0 )) -v n="$n" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", c * 1000 / t / n }') ms per request"
   }
   for i in 1 2; do
     miss product-miss odata "http://127.0.0.1:$API_PORT" -H "Authorization: Bearer $TOKEN"

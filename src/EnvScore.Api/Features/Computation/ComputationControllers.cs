@@ -43,17 +43,24 @@ public class ComputationRunsController(EnvScoreDbContext db, MonthlyComputation 
     }
 }
 
-/// <summary>Served from the output cache while the district's results are unchanged (<see cref="ComputedResultsCachePolicy"/>).</summary>
+/// <summary>
+/// Served from the output cache while the district's results are unchanged (<see cref="ComputedResultsCachePolicy"/>);
+/// a miss with the plain options is read by <see cref="LeanResultsReadAttribute"/>, anything else by the stock query path.
+/// </summary>
 [Authorize]
-public class VillageResultsController(EnvScoreDbContext db) : ODataController
+public class VillageResultsController(EnvScoreDbContext db) : ODataController, ILeanReadSource
 {
-    [EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
+    [LeanResultsRead, EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
     public IQueryable<VillageResult> Get() => db.VillageResults.AsNoTracking().VisibleTo(User, db.Publications);
+
+    IQueryable ILeanReadSource.LeanSource() => Get();
 }
 
 [Authorize]
-public class TownshipResultsController(EnvScoreDbContext db) : ODataController
+public class TownshipResultsController(EnvScoreDbContext db) : ODataController, ILeanReadSource
 {
-    [EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
+    [LeanResultsRead, EnvScoreQuery, OutputCache(PolicyName = ComputedResultsCachePolicy.Name)]
     public IQueryable<TownshipResult> Get() => db.TownshipResults.AsNoTracking().VisibleTo(User, db.Publications);
+
+    IQueryable ILeanReadSource.LeanSource() => Get();
 }
