@@ -83,6 +83,14 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
             var docx = await DownloadAsync(anonymous, bulletin + "?format=docx", "word/document.xml");
             Assert.Contains(district, docx);
             await PageAsync(anonymous, $"/notice/{districtId}/2026-11/1?", [district]);
+            // … and the anonymous OData reads of published and organisational sets.
+            var odata = new (string Url, string Shows)[]
+            {
+                ($"/odata/PublishedVillageResults?$filter=villageId eq {villageId}&$select=villageName", village),
+                ($"/odata/Townships({townshipId})?$select=name", township),
+                ($"/odata/PublicationRevisions?$filter=districtId eq {districtId}&$select=title", "十一月红黑榜通报"),
+            };
+            foreach (var (url, shows) in odata) await ODataAsync(anonymous, url, shows);
 
             // /healthz: the primary is the database, the public reads are the standby's.
             var health = await anonymous.GetAsync("/healthz");
@@ -107,6 +115,7 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
             Assert.Equal(xlsx, await DownloadAsync(anonymous, bulletin, "xl/sharedStrings.xml"));
             Assert.Equal(docx, await DownloadAsync(anonymous, bulletin + "?format=docx", "word/document.xml"));
             await PageAsync(anonymous, $"/notice/{districtId}/2026-11/1?", [district]);
+            foreach (var (url, shows) in odata) await ODataAsync(anonymous, url, shows);
 
             // /healthz: not ready (the primary is down: 503), and it says the public reads still answer from the standby.
             var down = await anonymous.GetAsync("/healthz");
@@ -157,6 +166,15 @@ public sealed class StandbyReadTests(OwnClusterFactory factory) : IClassFixture<
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}\n{html[..Math.Min(html.Length, 2000)]}");
         Assert.Null(response.Headers.Age); // rendered now, not served from the output cache
         foreach (var text in shows) Assert.Contains(System.Net.WebUtility.HtmlEncode(text), html);
+    }
+
+    /// <summary>An anonymous OData read (a fresh query string: never the output cache) that must answer 200 and contain a text.</summary>
+    private static async Task ODataAsync(HttpClient client, string url, string shows)
+    {
+        var response = await client.GetAsync($"{url}&r={Guid.NewGuid():N}");
+        var json = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{url}: {(int)response.StatusCode}\n{json[..Math.Min(json.Length, 2000)]}");
+        Assert.Contains(shows, System.Text.RegularExpressions.Regex.Unescape(json));
     }
 
     /// <summary>Downloads a file (a fresh query string: never the output cache) and returns the text of one part of the zip.</summary>

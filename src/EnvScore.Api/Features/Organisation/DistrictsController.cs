@@ -12,15 +12,15 @@ using Microsoft.EntityFrameworkCore;
 namespace EnvScore.Api.Features.Organisation;
 
 /// <summary>Districts are created with `envscore create-admin`; their admin may rename or deactivate them.</summary>
-public class DistrictsController(EnvScoreDbContext db) : ODataController
+public class DistrictsController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     private static readonly HashSet<string> Patchable = [nameof(District.Name), nameof(District.IsActive)];
 
     [EnvScoreQuery, AllowAnonymous]
-    public IQueryable<District> Get() => db.Districts.AsNoTracking();
+    public IQueryable<District> Get() => reads.For(User, db).Districts.AsNoTracking();
 
     [EnvScoreQuery, AllowAnonymous]
-    public SingleResult<District> Get(int key) => SingleResult.Create(db.Districts.AsNoTracking().Where(d => d.Id == key));
+    public SingleResult<District> Get(int key) => SingleResult.Create(reads.For(User, db).Districts.AsNoTracking().Where(d => d.Id == key));
 
     [Authorize(Roles = Roles.DistrictAdmin)]
     public async Task<IActionResult> Patch(int key, [FromBody] Delta<District>? delta, CancellationToken ct)

@@ -12,15 +12,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Organisation;
 
-public class TownshipsController(EnvScoreDbContext db) : ODataController
+public class TownshipsController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     private static readonly HashSet<string> Patchable = [nameof(Township.Name), nameof(Township.Kind), nameof(Township.IsActive)];
 
     [EnvScoreQuery, AllowAnonymous]
-    public IQueryable<Township> Get() => db.Townships.AsNoTracking();
+    public IQueryable<Township> Get() => reads.For(User, db).Townships.AsNoTracking();
 
     [EnvScoreQuery, AllowAnonymous]
-    public SingleResult<Township> Get(int key) => SingleResult.Create(db.Townships.AsNoTracking().Where(t => t.Id == key));
+    public SingleResult<Township> Get(int key) => SingleResult.Create(reads.For(User, db).Townships.AsNoTracking().Where(t => t.Id == key));
 
     /// <summary>Creates a township; its district is the one its division code belongs to.</summary>
     [Authorize(Roles = Roles.DistrictAdmin)]

@@ -12,15 +12,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Features.Organisation;
 
-public class VillagesController(EnvScoreDbContext db) : ODataController
+public class VillagesController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     private static readonly HashSet<string> Patchable = [nameof(Village.Name), nameof(Village.IsActive)];
 
     [EnvScoreQuery, AllowAnonymous]
-    public IQueryable<Village> Get() => db.Villages.AsNoTracking();
+    public IQueryable<Village> Get() => reads.For(User, db).Villages.AsNoTracking();
 
     [EnvScoreQuery, AllowAnonymous]
-    public SingleResult<Village> Get(int key) => SingleResult.Create(db.Villages.AsNoTracking().Where(v => v.Id == key));
+    public SingleResult<Village> Get(int key) => SingleResult.Create(reads.For(User, db).Villages.AsNoTracking().Where(v => v.Id == key));
 
     /// <summary>Creates a village; its township is the one its division code belongs to.</summary>
     [Authorize(Roles = Roles.DistrictAdmin)]

@@ -28,33 +28,33 @@ public static class PublicationModel
     }
 }
 
-/// <summary>Published bulletins are public: anyone may read every revision and its frozen rows.</summary>
+/// <summary>Published bulletins are public: anyone may read every revision and its frozen rows (a visitor who is not signed in through <see cref="PublicReads"/>).</summary>
 [AllowAnonymous]
-public class PublicationsController(EnvScoreDbContext db) : ODataController
+public class PublicationsController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     [EnvScoreQuery]
-    public IQueryable<Publication> Get() => db.Set<Publication>().AsNoTracking();
+    public IQueryable<Publication> Get() => reads.For(User, db).Set<Publication>().AsNoTracking();
 }
 
 [AllowAnonymous]
-public class PublicationRevisionsController(EnvScoreDbContext db) : ODataController
+public class PublicationRevisionsController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     [EnvScoreQuery]
-    public IQueryable<PublicationRevision> Get() => db.Set<PublicationRevision>().AsNoTracking();
+    public IQueryable<PublicationRevision> Get() => reads.For(User, db).Set<PublicationRevision>().AsNoTracking();
 }
 
 [AllowAnonymous]
-public class PublishedVillageResultsController(EnvScoreDbContext db) : ODataController
+public class PublishedVillageResultsController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     [EnvScoreQuery]
-    public IQueryable<PublishedVillageResult> Get() => db.Set<PublishedVillageResult>().AsNoTracking();
+    public IQueryable<PublishedVillageResult> Get() => reads.For(User, db).Set<PublishedVillageResult>().AsNoTracking();
 }
 
 [AllowAnonymous]
-public class PublishedTownshipResultsController(EnvScoreDbContext db) : ODataController
+public class PublishedTownshipResultsController(EnvScoreDbContext db, PublicReads reads) : ODataController
 {
     [EnvScoreQuery]
-    public IQueryable<PublishedTownshipResult> Get() => db.Set<PublishedTownshipResult>().AsNoTracking();
+    public IQueryable<PublishedTownshipResult> Get() => reads.For(User, db).Set<PublishedTownshipResult>().AsNoTracking();
 }
 
 public static class PublicationEndpoints

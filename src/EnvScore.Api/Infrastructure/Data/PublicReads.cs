@@ -14,7 +14,8 @@ namespace EnvScore.Api.Infrastructure.Data;
 /// matter for a monthly bulletin. Read-only: queries are not tracked and <c>SaveChanges</c> on it throws
 /// <see cref="InvalidOperationException"/>. Writes and signed-in pages never use it (they need read-your-writes). Also read
 /// through it: the anonymous bulletin downloads (<c>GET /api/bulletins/{district}/{month}/{revision}</c>, xlsx and
-/// <c>?format=docx</c>) and the notice's print page <c>/notice/{district}/{month}/{revision}</c>. <c>/healthz</c> reports it
+/// <c>?format=docx</c>), the notice's print page <c>/notice/{district}/{month}/{revision}</c> and the anonymous OData
+/// reads of published and organisational sets (<see cref="For"/>). <c>/healthz</c> reports it
 /// as <c>publicReads</c> when configured (<see cref="PublicReadsHealthCheck"/>).
 /// </summary>
 public sealed class PublicReads : IAsyncDisposable
@@ -32,6 +33,15 @@ public sealed class PublicReads : IAsyncDisposable
 
     /// <summary>The context to query (never to save through).</summary>
     public EnvScoreDbContext Db { get; }
+
+    /// <summary>
+    /// The context a read that anyone may make should use: this one for a visitor who is not signed in, else
+    /// <paramref name="primary"/> (a signed-in user reads their own writes, which a standby may not have yet). Used by
+    /// the anonymous OData sets (Publications, PublicationRevisions, PublishedVillageResults, PublishedTownshipResults,
+    /// Districts, Townships, Villages).
+    /// </summary>
+    public EnvScoreDbContext For(System.Security.Claims.ClaimsPrincipal user, EnvScoreDbContext primary) =>
+        user.Identity?.IsAuthenticated == true ? primary : Db;
 
     /// <summary>True when the reads go to <c>ConnectionStrings:PublicReads</c> rather than the primary's connection.</summary>
     public bool Separate => _owned;
