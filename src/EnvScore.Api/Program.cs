@@ -14,6 +14,7 @@ using EnvScore.Api.Features.Spreadsheets;
 using EnvScore.Api.Infrastructure;
 using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Api.Infrastructure.Errors;
+using EnvScore.Api.Infrastructure.Http;
 using EnvScore.Api.Infrastructure.OData;
 using EnvScore.Api.Infrastructure.Security;
 using EnvScore.Api.Pages;
@@ -29,6 +30,7 @@ builder.AddEnvScoreConfiguration();
 builder.AddEnvScoreErrors();
 builder.AddEnvScoreData();
 builder.AddEnvScoreSecurity();
+builder.AddEnvScoreRequestConcurrency();
 builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
@@ -57,6 +59,7 @@ app.UseEnvScoreSecurity();
 app.UseEnvScoreErrors();
 app.UseEnvScoreOData(); // $query, then routing
 app.UseStaticFiles();
+app.UseEnvScoreRequestConcurrency(); // before sign-in and its database reads: the line waits holding nothing
 app.UseAuthentication();
 app.UseEnvScoreSessions();
 app.UseAuthorization();
