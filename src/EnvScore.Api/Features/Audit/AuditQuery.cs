@@ -46,7 +46,7 @@ public static class AuditActions
         ["Evidence.Add"] = "上传证据", ["Evidence.Remove"] = "删除证据",
         ["Rectification.FromComputation"] = "评比扣分生成整改问题", ["Rectification.Create"] = "上报整改问题",
         ["Rectification.BeforePhoto"] = "上传整改前照片", ["Rectification.AfterPhoto"] = "上传整改后照片",
-        ["Rectification.ReportFix"] = "上报整改", ["Rectification.Close"] = "复核通过并销号", ["Rectification.Reject"] = "复核未通过",
+        ["Rectification.ReportFix"] = "上报整改", ["Rectification.Close"] = "复核通过并销号", ["Rectification.Reject"] = "复核未通过", ["Notification.Retry"] = "重新发送推送消息",
         ["Publication.Publish"] = "发布通报", ["Publication.OpenCorrection"] = "开启更正",
     };
 
