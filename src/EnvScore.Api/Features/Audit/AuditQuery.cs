@@ -46,7 +46,7 @@ public static class AuditActions
         ["Evidence.Add"] = "上传证据", ["Evidence.Remove"] = "删除证据",
         ["Rectification.FromComputation"] = "评比扣分生成整改问题", ["Rectification.Create"] = "上报整改问题",
         ["Rectification.BeforePhoto"] = "上传整改前照片", ["Rectification.AfterPhoto"] = "上传整改后照片",
-        ["Rectification.ReportFix"] = "上报整改", ["Rectification.Close"] = "复核通过并销号", ["Rectification.Reject"] = "复核未通过", ["Notification.Retry"] = "重新发送推送消息",
+        ["Rectification.ReportFix"] = "上报整改", ["Rectification.Close"] = "复核通过并销号", ["Rectification.Reject"] = "复核未通过",
         ["Publication.Publish"] = "发布通报", ["Publication.OpenCorrection"] = "开启更正",
     };
 
@@ -68,6 +68,9 @@ public class AuditQuery(EnvScoreDbContext db)
             join v in db.Villages on e.VillageId equals v.Id into vs
             from v in vs.DefaultIfEmpty()
             select new { a, e, v };
+        // The office's record of sheets and problems: a webhook resend (Notification.Retry, the delivery's ended round) is
+        // read where it belongs, on /admin/notifications (and the raw robot answer it keeps is not for this page).
+        rows = rows.Where(x => !x.a.Action.StartsWith("Notification."));
         if (filter.Id is { } id) rows = rows.Where(x => x.a.Id == id);
         if (filter.Month is { } month) rows = rows.Where(x => x.e.Month == month.Key);
         if (filter.TownshipId is { } township) rows = rows.Where(x => x.a.TownshipId == township);
