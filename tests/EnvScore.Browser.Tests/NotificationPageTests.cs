@@ -95,6 +95,16 @@ public sealed class NotificationPageTests(BrowserFixture f)
         Assert.Equal(2, robot.Accepted.Count);
         var deliveries = (await api.GetJsonAsync($"/api/notifications/{districtId}/deliveries?top=1")).GetProperty("value")[0];
         Assert.Equal(("Sent", "Test"), (deliveries.GetProperty("status").GetString(), deliveries.GetProperty("event").GetString()));
+        // The failed round is kept, not wiped by the resend: its attempts and error, and who sent it again (probe 2026-11-30).
+        var earlier = Assert.Single(deliveries.GetProperty("earlier").EnumerateArray());
+        Assert.Equal((4, "admin"), (earlier.GetProperty("attempts").GetInt32(), earlier.GetProperty("resentBy").GetString()));
+        Assert.StartsWith("机器人返回错误码93000", earlier.GetProperty("lastError").GetString());
+        var sent = await NewestRowAsync(page, "Sent");
+        await Expect(sent.Locator(".earlier")).ToContainTextAsync("此前1轮发送");
+        await Expect(sent.Locator(".earlier li")).ToContainTextAsync("尝试4次，失败：机器人返回错误码93000");
+        await Expect(sent.Locator(".earlier li")).ToContainTextAsync("重新发送");
+        Assert.Empty(ProbeFixTests.LatinWords(await page.Locator("main").InnerTextAsync()));
+        await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"admin-notifications-resent-{size}"), FullPage = true });
 
         // Turned off (the robot goes away with this test): no test button, stored as off.
         await page.Locator("#enabled").UncheckAsync();

@@ -37,18 +37,23 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
         var missing = (await db.MissingSubmissions.AsNoTracking().Where(m => m.Month == month.Key && m.DistrictId == record.DistrictId)
             .Select(m => m.VillageId).ToListAsync(ct)).ToHashSet();
         var rules = ruleSets.Parse(record);
+        // The rule sets the sheets were filled in under: an item whose kind differs there is named as such (WhatIfProblems).
+        var boundIds = sheets.Select(s => s.RuleSetId).Distinct().Where(id => id != record.Id).ToList();
+        var bound = (await db.RuleSets.AsNoTracking().Where(r => boundIds.Contains(r.Id)).ToListAsync(ct))
+            .ToDictionary(r => r.Id, r => ruleSets.Parse(r));
+        bound[record.Id] = rules;
         // 每处逾期未整改问题扣X分: the same ledger count the monthly computation feeds (Rectifications.OverdueProblemCount).
         var overdue = rules.UsesOverdueProblems
             ? await Rectifications.OverdueProblemCount.CountAsync(db, record.DistrictId, month, ct)
             : new Dictionary<int, int>();
-        return Compare(rules, record, month, stored, sheets, missing, overdue);
+        return Compare(rules, record, month, stored, sheets, missing, overdue, bound);
     }
 
     private WhatIfOutcome Compare(RuleSet rules, RuleSetRecord record, EvaluationMonth month, List<Computation.VillageResult> stored,
-        List<Evaluation> sheets, HashSet<int> missing, IReadOnlyDictionary<int, int> overdue)
+        List<Evaluation> sheets, HashSet<int> missing, IReadOnlyDictionary<int, int> overdue, IReadOnlyDictionary<int, RuleSet> bound)
     {
         var compiled = CompiledRuleSet.Supports(rules) ? new CompiledRuleSet(rules) : null;
-        var problems = new List<string>();
+        var problems = new WhatIfProblems(rules);
         var scored = new Dictionary<(int VillageId, EvaluationKind Kind), (decimal Total, IReadOnlyList<decimal> Sections, bool Vetoed)>();
         var names = stored.ToDictionary(r => r.VillageId, r => r.Village!.Name);
         foreach (var sheet in sheets.Where(s => names.ContainsKey(s.VillageId) && SheetCounting.Counts(s.Status, s.SubmittedAt)))
@@ -59,7 +64,7 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
             var invalid = ScoringEngine.Validate(rules, entries);
             if (invalid.Count > 0)
             {
-                problems.Add($"{names[sheet.VillageId]}（{(sheet.Kind == EvaluationKind.Self ? "自评" : "区级抽查")}）：{string.Join("；", invalid.Select(p => p.Message))}");
+                problems.Add($"{names[sheet.VillageId]}（{(sheet.Kind == EvaluationKind.Self ? "自评" : "区级抽查")}）", bound.GetValueOrDefault(sheet.RuleSetId), sheet.Entries, invalid);
                 continue;
             }
             if (compiled is not null)
@@ -74,7 +79,7 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
                 scored[(sheet.VillageId, sheet.Kind)] = (score.Total, score.SectionDeductions, score.Vetoed);
             }
         }
-        if (problems.Count > 0) return new WhatIfOutcome.Invalid(problems);
+        if (problems.Count > 0) return new WhatIfOutcome.Invalid(problems.List());
 
         var candidates = new List<TierCandidate>();
         var finals = new Dictionary<int, decimal>();
@@ -125,8 +130,11 @@ public sealed record WhatIfResult(int RuleSetId, string RuleSetTitle, int RuleSe
 public abstract record WhatIfOutcome
 {
     public sealed record Done(WhatIfResult Result) : WhatIfOutcome;
-    /// <summary>Sheets that do not fit the rule set (items it lacks, levels it does not know …), each named.</summary>
-    public sealed record Invalid(IReadOnlyList<string> Problems) : WhatIfOutcome;
+    /// <summary>Sheets that do not fit the rule set (an item whose kind changed, items it lacks, levels it does not know …), by item.</summary>
+    public sealed record Invalid(IReadOnlyList<WhatIfProblem> Problems) : WhatIfOutcome
+    {
+        public int SheetCount => Problems.SelectMany(p => p.Sheets).Distinct().Count();
+    }
     public sealed record NotFound(string Message) : WhatIfOutcome;
     public sealed record Forbidden : WhatIfOutcome;
 }

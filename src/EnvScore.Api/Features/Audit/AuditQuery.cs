@@ -68,6 +68,9 @@ public class AuditQuery(EnvScoreDbContext db)
             join v in db.Villages on e.VillageId equals v.Id into vs
             from v in vs.DefaultIfEmpty()
             select new { a, e, v };
+        // The office's record of sheets and problems: a webhook resend (Notification.Retry, the delivery's ended round) is
+        // read where it belongs, on /admin/notifications (and the raw robot answer it keeps is not for this page).
+        rows = rows.Where(x => !x.a.Action.StartsWith("Notification."));
         if (filter.Id is { } id) rows = rows.Where(x => x.a.Id == id);
         if (filter.Month is { } month) rows = rows.Where(x => x.e.Month == month.Key);
         if (filter.TownshipId is { } township) rows = rows.Where(x => x.a.TownshipId == township);

@@ -28,24 +28,35 @@ public class CalendarsController(EnvScoreDbContext db, CalendarService calendars
 
     [HttpGet]
     public async Task<IActionResult> ForMonth([FromODataUri] int districtId, [FromODataUri] string month, CancellationToken ct) =>
-        EvaluationMonth.TryParse(month, out var m)
+        MonthInput.TryRead(month, out var m)
             ? Ok(await calendars.ForMonthAsync(districtId, m, ct))
-            : Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+            : MonthInput.Problem(this, "month", month);
 
-    /// <summary>Creates or replaces the admin's district's calendar for a month (upsert by month).</summary>
+    /// <summary>
+    /// Creates or replaces the admin's district's calendar for a month (upsert by month). The body is read here rather
+    /// than by the OData reader, because the entity's <c>month</c> is the yyyymm integer while a write takes the
+    /// documented <c>"yyyy-MM"</c> (or that integer, so that a GET answer can be posted back): see <see cref="CalendarWrite"/>.
+    /// </summary>
     [Authorize(Roles = Roles.DistrictAdmin)]
-    public async Task<IActionResult> Post([FromBody] MonthCalendar? calendar, CancellationToken ct)
+    public async Task<IActionResult> Post(CancellationToken ct)
     {
-        if (calendar is null) return this.UnreadableBody();
+        var (write, problem) = await CalendarWrite.ReadAsync(this, ct);
+        if (write is null) return problem!;
         if (User.DistrictId() is not { } district) return Forbid();
-        if (calendar.DistrictId != 0 && calendar.DistrictId != district) return Forbid();
+        if (write.DistrictId is { } asked && asked != 0 && asked != district) return Forbid();
+        if (!MonthInput.TryRead(write.Month, out var month)) return MonthInput.Problem(this, "month", write.Month);
+        var missing = write.Missing();
+        if (missing.Count > 0) return this.InvalidFields(missing);
+        var calendar = new MonthCalendar
+        {
+            DistrictId = district, Month = month.Key, OpensAt = write.OpensAt!.Value, TownshipDeadline = write.TownshipDeadline!.Value,
+            DistrictCheckDeadline = write.DistrictCheckDeadline!.Value, ComputeAt = write.ComputeAt!.Value,
+        };
         var errors = CalendarService.Validate(calendar);
-        if (calendar.Month < 200001 || calendar.Month % 100 is < 1 or > 12)
-            errors["month"] = [$"month应为yyyymm格式的整数（如202611），实际为{calendar.Month} (month must be yyyymm)"];
         if (errors.Count > 0) return this.InvalidFields(errors);
 
-        var stored = await db.Calendars.SingleOrDefaultAsync(c => c.DistrictId == district && c.Month == calendar.Month, ct);
-        if (stored is null) db.Calendars.Add(stored = new MonthCalendar { DistrictId = district, Month = calendar.Month });
+        var stored = await db.Calendars.SingleOrDefaultAsync(c => c.DistrictId == district && c.Month == month.Key, ct);
+        if (stored is null) db.Calendars.Add(stored = new MonthCalendar { DistrictId = district, Month = month.Key });
         stored.OpensAt = calendar.OpensAt.ToUniversalTime();
         stored.TownshipDeadline = calendar.TownshipDeadline.ToUniversalTime();
         stored.DistrictCheckDeadline = calendar.DistrictCheckDeadline.ToUniversalTime();

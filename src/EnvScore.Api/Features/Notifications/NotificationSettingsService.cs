@@ -8,9 +8,20 @@ namespace EnvScore.Api.Features.Notifications;
 /// <summary>What a client sends to configure the webhook (JSON, camelCase). <c>flavour</c>: "WeCom" (企业微信) or "DingTalk" (钉钉).</summary>
 public sealed record WebhookRequest(string? Url, string? Flavour, string? Keyword, bool? Enabled);
 
-/// <summary>A delivery as the API and the page show it.</summary>
+/// <summary>
+/// A delivery as the API and the page show it. <see cref="Earlier"/>: the rounds before each manual 重新发送, oldest first —
+/// what they ended with (attempts, last error, last attempt) and who sent it again when — read from the audit log
+/// (action <c>Notification.Retry</c>, the delivery as it stood in <c>before</c>); <see cref="Attempts"/> and
+/// <see cref="LastError"/> are the current round's.
+/// </summary>
 public sealed record DeliveryDto(long Id, string Event, string Title, string Status, int Attempts, string? LastError,
-    DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, string? Link);
+    DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? SentAt, string? Link)
+{
+    public IReadOnlyList<DeliveryRound> Earlier { get; init; } = [];
+}
+
+/// <summary>One ended round of a delivery: its attempts and last error, and the manual resend that closed it (when, by whom).</summary>
+public sealed record DeliveryRound(int Attempts, string? LastError, DateTimeOffset? LastAttemptAt, DateTimeOffset ResentAt, string ResentBy);
 
 public abstract record NotificationOutcome
 {
@@ -26,8 +37,11 @@ public abstract record NotificationOutcome
 /// a keyword of at most 20 characters), a test message, the deliveries with their status, and sending a failed one again.
 /// Only a DistrictAdmin of the district (403 otherwise). Queued messages wake the sender after the commit.
 /// </summary>
-public class NotificationSettingsService(EnvScoreDbContext db, NotificationOutbox outbox, NotificationSender sender, TimeProvider time)
+public class NotificationSettingsService(EnvScoreDbContext db, NotificationOutbox outbox, NotificationSender sender, TimeProvider time,
+    Audit.AuditWriter audit)
 {
+    /// <summary>The audit action of a manual resend: <c>before</c> holds the ended round (see <see cref="RoundSnapshot"/>).</summary>
+    public const string RetryAction = "Notification.Retry";
     public const string CodeNoWebhook = "NoWebhook", CodeNotFailed = "DeliveryNotFailed";
 
     public static bool MayManage(ClaimsPrincipal user, int districtId) => user.IsInRole(Roles.DistrictAdmin) && user.DistrictId() == districtId;
@@ -96,9 +110,12 @@ public class NotificationSettingsService(EnvScoreDbContext db, NotificationOutbo
         if (delivery is null) return new NotificationOutcome.Refused(404, "NotFound", $"没有编号为{id}的推送记录 (no such delivery)");
         if (delivery.Status != DeliveryStatus.Failed)
             return new NotificationOutcome.Refused(409, CodeNotFailed, $"只有发送失败的消息可以重新发送（当前：{StatusName(delivery.Status)}） (only a failed delivery is sent again)");
+        // The ended round is kept, not overwritten: the audit row holds it (attempts, last error) with who sent it again.
+        var before = RoundSnapshot(delivery);
         delivery.Status = DeliveryStatus.Pending;
         delivery.Attempts = 0;
         delivery.LastError = null;
+        audit.Record(user.Identity?.Name ?? "?", RetryAction, null, districtId, before, RoundSnapshot(delivery));
         await db.SaveChangesAsync(ct);
         sender.Wake();
         return new NotificationOutcome.Queued(delivery);
@@ -110,7 +127,36 @@ public class NotificationSettingsService(EnvScoreDbContext db, NotificationOutbo
         var q = db.Set<NotificationDelivery>().AsNoTracking().Where(d => d.DistrictId == districtId);
         if (status is { } s) q = q.Where(d => d.Status == s);
         var rows = await q.OrderByDescending(d => d.Id).Take(Math.Clamp(top, 1, 200)).ToListAsync(ct);
-        return rows.Select(Dto).ToList();
+        var rounds = await EarlierRoundsAsync(districtId, rows.Select(r => r.Id).ToArray(), ct);
+        return rows.Select(d => Dto(d) with { Earlier = rounds.GetValueOrDefault(d.Id) ?? [] }).ToList();
+    }
+
+    /// <summary>A delivery's round as the audit log keeps it.</summary>
+    public static string RoundSnapshot(NotificationDelivery d) => Audit.AuditWriter.Snapshot(new
+    {
+        DeliveryId = d.Id, Status = d.Status.ToString(), d.Attempts, d.LastError, d.LastAttemptAt,
+    });
+
+    /// <summary>The ended rounds of the deliveries (oldest first), from their <see cref="RetryAction"/> audit rows.</summary>
+    private async Task<Dictionary<long, List<DeliveryRound>>> EarlierRoundsAsync(int districtId, long[] ids, CancellationToken ct)
+    {
+        if (ids.Length == 0) return [];
+        var rows = await db.AuditLog.FromSql($"""
+            SELECT * FROM audit_log
+            WHERE district_id = {districtId} AND action = {RetryAction} AND (before ->> 'deliveryId')::bigint = ANY({ids})
+            """).AsNoTracking().OrderBy(a => a.At).ThenBy(a => a.Id).ToListAsync(ct);
+        var rounds = new Dictionary<long, List<DeliveryRound>>();
+        foreach (var row in rows)
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(row.Before!);
+            var b = json.RootElement;
+            var id = b.GetProperty("deliveryId").GetInt64();
+            string? error = b.TryGetProperty("lastError", out var e) && e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString() : null;
+            DateTimeOffset? last = b.TryGetProperty("lastAttemptAt", out var l) && l.ValueKind == System.Text.Json.JsonValueKind.String ? l.GetDateTimeOffset() : null;
+            (rounds.TryGetValue(id, out var list) ? list : rounds[id] = []).Add(
+                new DeliveryRound(b.GetProperty("attempts").GetInt32(), error, last, row.At, row.UserName));
+        }
+        return rounds;
     }
 
     public static DeliveryDto Dto(NotificationDelivery d) =>

@@ -1,3 +1,4 @@
+using EnvScore.Api.Infrastructure.Errors;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Infrastructure.Data;
@@ -73,10 +74,10 @@ public static class PublicationEndpoints
         admin.MapPost("/{month}/publish", async (string month, PublishRequest? request, HttpContext http, PublicationService service, CancellationToken ct) =>
             EvaluationMonth.TryParse(month, out var m)
                 ? Answer(await service.PublishAsync(http.User, m, request ?? new PublishRequest(null, null, null, null), ct))
-                : BadMonth(month));
+                : BadMonth(http, month));
 
         admin.MapPost("/{month}/corrections", async (string month, CorrectionRequest? request, HttpContext http, PublicationService service, CancellationToken ct) =>
-            EvaluationMonth.TryParse(month, out var m) ? Answer(await service.OpenCorrectionAsync(http.User, m, request?.Reason, ct)) : BadMonth(month));
+            EvaluationMonth.TryParse(month, out var m) ? Answer(await service.OpenCorrectionAsync(http.User, m, request?.Reason, ct)) : BadMonth(http, month));
 
         admin.MapPut("/sheets/{id:int}", async (int id, SheetCorrectionRequest request, HttpContext http, PublicationService service, CancellationToken ct) =>
             Answer(await service.CorrectSheetAsync(http.User, id, EntityTagCondition.Parse(http.Request.Headers.IfMatch)?.AndIfNoneMatch(EntityTagCondition.Parse(http.Request.Headers.IfNoneMatch)), request, ct), http));
@@ -85,10 +86,10 @@ public static class PublicationEndpoints
         // read through PublicReads like the public pages (xlsx here, the docx through NoticeService.RevisionAsync).
         // ?format=docx: the notice (通报) as an official document (Features/Notices); default xlsx.
         app.MapGet("/api/bulletins/{districtId:int}/{month}/{revision:int}", async (int districtId, string month, int revision, string? format,
-            PublicReads reads, BulletinFactory bulletins, Notices.NoticeService notices, CancellationToken ct) =>
+            HttpContext http, PublicReads reads, BulletinFactory bulletins, Notices.NoticeService notices, CancellationToken ct) =>
         {
             // Anonymous and published data only: every read goes through PublicReads (a standby when configured).
-            if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(month);
+            if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(http, month);
             if (BadFormat(format) is { } bad) return bad;
             if (format == "docx") return await Notices.NoticeEndpoints.RevisionDocxAsync(districtId, m, revision, notices, ct);
             var found = await reads.Db.Set<PublicationRevision>().AsNoTracking()
@@ -101,7 +102,7 @@ public static class PublicationEndpoints
         app.MapGet("/api/bulletins/{districtId:int}/{month}/preview", async (int districtId, string month, string? format, HttpContext http,
             BulletinFactory bulletins, Notices.NoticeService notices, TimeProvider time, CancellationToken ct) =>
         {
-            if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(month);
+            if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(http, month);
             if (BadFormat(format) is { } bad) return bad;
             if (http.User.DistrictId() != districtId) return Results.Forbid();
             var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), ChinaTime.Zone).DateTime);
@@ -117,8 +118,7 @@ public static class PublicationEndpoints
     private static IResult? BadFormat(string? format) => format is null or "xlsx" or "docx" ? null
         : Results.Problem(title: $"格式应为\"xlsx\"（表格）或\"docx\"（通报文件），实际为\"{format}\" (format must be xlsx or docx)", statusCode: 400);
 
-    private static IResult BadMonth(string month) =>
-        Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+    private static IResult BadMonth(HttpContext http, string month) => MonthInput.Problem(http, "month", month);
 
     private static IResult Answer(PublicationOutcome outcome, HttpContext? http = null) => outcome switch
     {

@@ -26,11 +26,7 @@ public static class LedgerExport
             int? month = null;
             if (!string.IsNullOrEmpty(m))
             {
-                if (!EvaluationMonth.TryParse(m, out var parsed))
-                {
-                    ErrorCodes.Set(http, ErrorCodes.InvalidRequest);
-                    return Results.Problem(title: $"月份“{m}”格式无效，应为yyyy-MM，如2026-11 (month must be yyyy-MM)", statusCode: 400);
-                }
+                if (!MonthInput.TryRead(m, out var parsed)) return MonthInput.Problem(http, "m", m);
                 month = parsed.Key;
             }
             RectificationState? st = null;

@@ -27,8 +27,7 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
     [HttpGet, EnvScoreQuery, AllowAnonymous]
     public async Task<IActionResult> InForce([FromODataUri] int districtId, [FromODataUri] string month, CancellationToken ct)
     {
-        if (!EvaluationMonth.TryParse(month, out var m))
-            return Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+        if (!Infrastructure.Errors.MonthInput.TryRead(month, out var m)) return Infrastructure.Errors.MonthInput.Problem(this, "month", month);
         var record = await store.ResolveAsync(districtId, m, ct);
         // Answered as a query (not the loaded object) so that $expand=items/sections/vetoes reads the rows.
         return record is null
@@ -46,12 +45,12 @@ public class RuleSetsController(EnvScoreDbContext db, RuleSetStore store) : ODat
             return Infrastructure.Errors.JsonFieldErrors.Result(HttpContext, wrong.Field, wrong.Message);
         EvaluationMonth? from = null;
         if (!ModelState.IsValid) // a body OData could not read (e.g. "fromMonth": 202703, a number for a string)
-            return Results.Problem(title: "fromMonth应为\"yyyy-MM\"格式的字符串（如\"2027-01\"） (fromMonth must be a \"yyyy-MM\" string)", statusCode: 400);
+            return Infrastructure.Errors.MonthInput.Problem(HttpContext, "fromMonth", "（不是字符串）");
         if (parameters?.TryGetValue("fromMonth", out var value) == true && value is not null && value is not "")
         {
             // A month given in any other form is refused, never ignored (202703 as a number used to fall back to the file's month).
             if (value is not string text || !EvaluationMonth.TryParse(text, out var m))
-                return Results.Problem(title: $"fromMonth应为\"yyyy-MM\"格式的字符串（如\"2027-01\"），实际为{System.Text.Json.JsonSerializer.Serialize(value)} (fromMonth must be a \"yyyy-MM\" string)", statusCode: 400);
+                return Infrastructure.Errors.MonthInput.Problem(HttpContext, "fromMonth", value as string ?? System.Text.Json.JsonSerializer.Serialize(value));
             from = m;
         }
         return RuleSetResults.From(await store.ActivateAsync(record, from, User.Identity!.Name!, ct));

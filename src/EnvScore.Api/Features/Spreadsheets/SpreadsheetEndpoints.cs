@@ -1,3 +1,4 @@
+using EnvScore.Api.Infrastructure.Errors;
 using EnvScore.Api.Features.Accounts;
 using EnvScore.Api.Features.Evaluations;
 using EnvScore.Api.Features.RuleSets;
@@ -27,6 +28,7 @@ public static class SpreadsheetEndpoints
             RuleSetStore store, CancellationToken ct) =>
         {
             if (!TryKind(kind, out var k)) return KindProblem(kind);
+            if (!MonthInput.TryRead(month, out _)) return MonthInput.Problem(http, "month", month);
             if (townshipId is null) return await DistrictTemplateAsync(http.User, month, db, store, ct);
             var (context, status, error) = await TownshipMonth.LoadAsync(http.User, month, townshipId.Value, k, db, store, ct);
             if (context is null) return Failure(status, error);
@@ -51,6 +53,7 @@ public static class SpreadsheetEndpoints
             TownshipImport import, CancellationToken ct) =>
         {
             if (!TryKind(kind, out var k)) return KindProblem(kind);
+            if (!MonthInput.TryRead(month, out _)) return MonthInput.Problem(http, "month", month);
             var report = await import.RunAsync(http.User, month, townshipId, k, file, submit == true, ct);
             return report.Status switch
             {
@@ -68,8 +71,7 @@ public static class SpreadsheetEndpoints
         EnvScoreDbContext db, RuleSetStore store, CancellationToken ct)
     {
         if (!user.IsInRole(Roles.DistrictAdmin) || user.DistrictId() is not { } districtId) return Results.Forbid();
-        if (!Domain.Calendar.EvaluationMonth.TryParse(month, out var m))
-            return Results.Problem(title: $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)", statusCode: 400);
+        if (!MonthInput.TryRead(month, out var m)) return Results.Problem(title: MonthInput.Message("month", month), statusCode: 400);
         var record = await store.ResolveAsync(districtId, m, ct);
         if (record is null) return Results.Problem(title: $"{m.ToChinese()}没有启用的评分细则 (no rule set in force)", statusCode: 409);
         var district = await db.Districts.AsNoTracking().SingleAsync(d => d.Id == districtId, ct);

@@ -29,7 +29,7 @@ public sealed record TownshipMonth(EvaluationMonth Month, Township Township, Lis
         EvaluationKind kind, EnvScoreDbContext db, RuleSetStore store, CancellationToken ct)
     {
         if (!EvaluationMonth.TryParse(month, out var m))
-            return (null, 400, $"月份格式应为\"yyyy-MM\"，实际为\"{month}\" (month must be yyyy-MM)");
+            return (null, 400, Infrastructure.Errors.MonthInput.Message("month", month));
         var township = await db.Townships.AsNoTracking().Include(t => t.District).SingleOrDefaultAsync(t => t.Id == townshipId, ct);
         if (township is null) return (null, 404, $"乡镇编号{townshipId}不存在 (township not found)");
         if (!user.CanWrite(kind, townshipId, township.DistrictId))

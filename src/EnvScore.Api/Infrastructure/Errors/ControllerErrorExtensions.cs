@@ -7,12 +7,12 @@ namespace EnvScore.Api.Infrastructure.Errors;
 public static class ControllerErrorExtensions
 {
     /// <summary>400 <c>InvalidField</c> (or the code set on the request) with <c>errors: {field: [message]}</c>.</summary>
-    public static IActionResult InvalidFields(this ControllerBase controller, IDictionary<string, string[]> errors, string code = ErrorCodes.InvalidField)
+    public static IActionResult InvalidFields(this ControllerBase controller, IDictionary<string, string[]> errors, string code = ErrorCodes.InvalidField, string? title = null)
     {
         ErrorCodes.Set(controller.HttpContext, code);
         return controller.ValidationProblem(new ValidationProblemDetails(errors)
         {
-            Title = "提交的数据有误，请按提示修改 (the request has invalid fields)",
+            Title = title ?? "提交的数据有误，请按提示修改 (the request has invalid fields)",
             Status = StatusCodes.Status400BadRequest,
             Extensions = { ["code"] = code },
         });

@@ -13,6 +13,8 @@ public static class ErrorCodes
     public const string InvalidJson = "InvalidJson";
     /// <summary>A field's value is not allowed (a validation failure, a read-only field): 400 with <c>errors: {field: [message]}</c>.</summary>
     public const string InvalidField = "InvalidField";
+    /// <summary>A month that is not "yyyy-MM" (route, query, function parameter or body member): 400 naming the field (<see cref="MonthInput"/>).</summary>
+    public const string InvalidMonth = "InvalidMonth";
     public const string InvalidQuery = "InvalidQuery";
     public const string UnsupportedQuery = "UnsupportedQuery";
     public const string Unauthenticated = "Unauthenticated";

@@ -31,7 +31,7 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
     public async Task<IActionResult> OnPostComputeAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        if (Month > Web.CurrentMonth(time)) { Errors.Add($"{Month.ToChinese()}尚未开始，不能计算"); return Page(); }
+        if (ComputeRefusal is { } why) { Errors.Add(Web.Zh(why)); return Page(); }
         var outcome = await computation.RunAsync(DistrictId, Month, User.Identity!.Name!, CancellationToken.None);
         switch (outcome)
         {
@@ -103,6 +103,9 @@ public class IndexModel(EnvScoreDbContext db, CalendarService calendars, Monthly
             default: Errors.Add("无权执行该操作"); break;
         }
     }
+
+    /// <summary>Why 立即计算 is not offered for this month (the feature's rule, <see cref="CalendarService.WhyNotComputable"/>); null when it is.</summary>
+    public string? ComputeRefusal => CalendarService.WhyNotComputable(Month, time.GetUtcNow());
 
     /// <summary>Before the township deadline a computation is only a preview of an unfinished month.</summary>
     public bool BeforeDeadline => Calendar is { } c && time.GetUtcNow() < c.TownshipDeadline;

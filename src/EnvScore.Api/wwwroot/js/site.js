@@ -10,6 +10,12 @@
     if (button.form && !button.formNoValidate && !button.form.checkValidity()) return;
     if (!window.confirm(button.dataset.confirm)) ev.preventDefault();
   });
+  // A table wider than its box gets a visible hint (.scrollable, see site.css) instead of a silent sideways scroll.
+  var markScrollable = function () {
+    document.querySelectorAll('.table-wrap').forEach(function (w) { w.classList.toggle('scrollable', w.scrollWidth > w.clientWidth + 2); });
+  };
+  markScrollable();
+  window.addEventListener('resize', markScrollable);
   document.querySelectorAll('form[data-confirm-when]').forEach(function (form) {
     form.addEventListener('submit', function (ev) {
       var box = document.getElementById(form.dataset.confirmWhen);

@@ -18,6 +18,8 @@ public class DetailModel(EnvScoreDbContext db, RectificationService service, Rec
     public string VillageName { get; private set; } = "";
     public string TownshipName { get; private set; } = "";
     public IReadOnlyList<RectificationAction> Allowed { get; private set; } = [];
+    /// <summary>Every fix and review in order (<see cref="RectificationHistory"/>).</summary>
+    public IReadOnlyList<HistoryStep> History { get; private set; } = [];
     public string? Message { get; private set; }
     public string? Error { get; private set; }
     public bool Overdue => Problem is { } p && RectificationRules.IsOverdue(p, ledger.Today);
@@ -88,6 +90,7 @@ public class DetailModel(EnvScoreDbContext db, RectificationService service, Rec
         var village = await db.Villages.AsNoTracking().Include(v => v.Township).SingleAsync(v => v.Id == Problem.VillageId, ct);
         (VillageName, TownshipName) = (village.Name, village.Township!.Name);
         Allowed = RectificationRules.Allowed(User, Problem);
+        History = await RectificationHistory.ForAsync(db, Problem, ct);
         return true;
     }
 
