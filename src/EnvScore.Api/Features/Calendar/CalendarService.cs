@@ -56,9 +56,9 @@ public class CalendarService(EnvScoreDbContext db, IOptions<CalendarDefaults> de
     /// <summary>
     /// Whether a month may be computed at <paramref name="now"/>, by the month alone: null when it may (it has started —
     /// before its township deadline a computation is a preview of what has been submitted), else why not, in Chinese with
-    /// an English gloss: a month that has not started yet. The same sentence as <c>POST /odata/ComputationRuns/Compute</c>
-    /// answers (400), which today still checks it itself (Computation/ComputationControllers.cs, not this helper's to
-    /// edit); <c>ComputeOfferTests</c> pins the page's offer to the API's answer. A published month and a running
+    /// an English gloss: a month that has not started yet. The rule <c>POST /odata/ComputationRuns/Compute</c> applies
+    /// (400 with this sentence) and the page <c>/admin</c> asks before it offers 立即计算; <c>ComputeOfferTests</c> pins the
+    /// page's offer to the API's answer. A published month and a running
     /// computation are refused by <c>MonthlyComputation.RunAsync</c> (409), which the page shows from the publication.
     /// </summary>
     public static string? WhyNotComputable(EvaluationMonth month, DateTimeOffset now)

@@ -28,9 +28,8 @@ public class ComputationRunsController(EnvScoreDbContext db, MonthlyComputation 
         var text = parameters?.TryGetValue("month", out var value) == true ? value as string : null;
         if (!EvaluationMonth.TryParse(text, out var month))
             return Problem(title: $"month格式应为\"yyyy-MM\"，实际为\"{text}\" (month must be yyyy-MM)", statusCode: 400);
-        var current = ChinaTime.MonthOf(time.GetUtcNow());
-        if (month > current)
-            return Problem(title: $"{month.ToChinese()}尚未开始，不能计算（当前为{current.ToChinese()}） (a future month cannot be computed)", statusCode: 400);
+        if (Calendar.CalendarService.WhyNotComputable(month, time.GetUtcNow()) is { } notYet)
+            return Problem(title: notYet, statusCode: 400);
 
         // Not tied to the request's cancellation: a client that goes away must not roll back a finished computation.
         return await computation.RunAsync(district, month, User.Identity?.Name ?? "?", CancellationToken.None) switch
