@@ -31,6 +31,7 @@ builder.AddEnvScoreErrors();
 builder.AddEnvScoreData();
 builder.AddEnvScoreSecurity();
 builder.AddEnvScoreRequestConcurrency();
+builder.AddEnvScoreCompression();
 builder.AddEnvScoreAccounts();
 builder.AddEnvScoreDemo();
 builder.AddEnvScoreRuleSets();
@@ -56,6 +57,7 @@ if (command is not null)
     };
 
 app.UseEnvScoreSecurity();
+app.UseResponseCompression(); // pages, css, js, JSON for slow lines (Infrastructure/Http/ResponseCompressionSetup)
 app.UseEnvScoreErrors();
 app.UseEnvScoreOData(); // $query, then routing
 app.UseStaticFiles();
