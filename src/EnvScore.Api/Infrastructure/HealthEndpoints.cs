@@ -15,7 +15,7 @@ namespace EnvScore.Api.Infrastructure;
 ///   <c>Retry-After</c> when it does not. Body: <c>{"status":"Healthy|Degraded|Unhealthy","checks":{"database":"…",
 ///   "publicReads":"…"},"database":{"status":"…","role":"primary|standby","error":"…","durationMs":N},
 ///   "publicReads":{"status":"…","role":"standby|primary","server":"host:port","error":"…","durationMs":N}}</c>.
-///   <c>publicReads</c> is present only when <c>ConnectionStrings:PublicReads</c> is configured
+///   <c>publicReads</c> (and <c>checks.publicReads</c>) is null (absent) unless <c>ConnectionStrings:PublicReads</c> is configured
 ///   (<see cref="PublicReadsHealthCheck"/>); it is never worse than Degraded, so a standby outage does not take the
 ///   service out of the load balancer (readiness stays 200 while the primary answers).</item>
 /// <item><c>GET /healthz/live</c> — liveness: 200 whenever the process serves requests, whatever the database does
@@ -24,6 +24,12 @@ namespace EnvScore.Api.Infrastructure;
 /// </summary>
 public static class HealthEndpoints
 {
+    /// <summary>Chinese error text as it is (not <c>\uXXXX</c> escapes), so an operator reading <c>curl /healthz</c> can read it.</summary>
+    private static readonly JsonSerializerOptions ReadableJson = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All),
+    };
+
     public static WebApplication MapEnvScoreHealth(this WebApplication app)
     {
         var ready = new HealthCheckOptions
@@ -56,7 +62,7 @@ public static class HealthEndpoints
                         error = r.Description,
                         durationMs = (int)r.Duration.TotalMilliseconds,
                     } : null,
-                });
+                }, ReadableJson);
             },
             ResultStatusCodes =
             {

@@ -52,6 +52,12 @@ public sealed class RequestConcurrencyTests(EnvScoreFactory factory) : IClassFix
         Assert.Equal("ServerBusy", problem.GetProperty("code").GetString());
         Assert.StartsWith("系统繁忙，请稍后再试", problem.GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz/live")).StatusCode);
+        // A web page gets the Chinese page, not problem JSON (a phone would show the JSON).
+        var page = await client.GetAsync("/township/1");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("5", page.Headers.RetryAfter?.ToString());
+        Assert.Contains("系统繁忙，请稍后再试", await page.Content.ReadAsStringAsync());
 
         held.Dispose();
         await UntilAsync(app, s => s.CurrentAvailablePermits == 1);

@@ -11,7 +11,8 @@ namespace EnvScore.Api.Infrastructure.Http;
 /// the database was up (the soak of issue #19 counted 358 of them). Now at most <c>Requests:MaxConcurrent</c> requests
 /// run (default 48, well under the pool so the scheduled computation keeps its connections); a request waits in line
 /// for as long as its client is willing to wait. Only when <c>Requests:QueueLimit</c> requests (default 2000) are
-/// already waiting does a new one get the 503 problem <c>ServerBusy</c> 「系统繁忙，请稍后再试」 with <c>Retry-After: 5</c>.
+/// already waiting does a new one get the 503 problem <c>ServerBusy</c> 「系统繁忙，请稍后再试」 with <c>Retry-After: 5</c>
+/// (a web page: the Chinese page <see cref="BusyPage"/>, also 503 with <c>Retry-After</c>).
 /// Not limited: <c>/healthz…</c> (a load balancer must see the service answer) and static files (served before this).
 /// </summary>
 public static class RequestConcurrency
@@ -20,6 +21,18 @@ public static class RequestConcurrency
     public const string ServerBusy = "ServerBusy";
 
     private sealed record Limiter(ConcurrencyLimiter Value);
+
+    /// <summary>The web pages' answer when the line is full: Chinese and self-contained (nothing else is served for it).</summary>
+    public const string BusyPage = """
+        <!DOCTYPE html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>系统繁忙 - 农村人居环境月评比</title>
+        <style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}h1{font-size:1.4rem}</style></head>
+        <body><main><h1>系统繁忙，请稍后再试</h1>
+        <p>当前访问人数较多，本次请求未处理。请约5秒后刷新页面重试。</p>
+        <p>如果刚才在保存或提交内容，请刷新后先查看是否已保存，再决定是否重新提交。</p>
+        <p><a href="/">返回首页</a></p></main></body></html>
+        """;
 
     /// <summary>The line itself (operators' tools and tests may take a permit from it like a request does).</summary>
     public static RateLimiter Line(IServiceProvider services) => services.GetRequiredService<Limiter>().Value;
@@ -51,6 +64,16 @@ public static class RequestConcurrency
             using var lease = await limiter.AcquireAsync(1, ctx.RequestAborted);
             if (!lease.IsAcquired)
             {
+                if (!Errors.RequestExceptionHandler.IsApi(ctx.Request))
+                {
+                    // A page: the Chinese page, like a database outage's (a phone must not show problem JSON).
+                    ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                    ctx.Response.Headers.RetryAfter = "5";
+                    ctx.Response.Headers.CacheControl = "no-store";
+                    ctx.Response.ContentType = "text/html; charset=utf-8";
+                    await ctx.Response.WriteAsync(BusyPage, ctx.RequestAborted);
+                    return;
+                }
                 await SecurityProblems.Problem(StatusCodes.Status503ServiceUnavailable, ServerBusy,
                     "系统繁忙，请稍后再试 (the service is busy: too many requests are waiting)", 5).ExecuteAsync(ctx);
                 return;
