@@ -48,11 +48,42 @@ public static class ErrorsServiceCollectionExtensions
     public static WebApplication UseEnvScoreErrors(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodePage);
         app.Use(RefuseLongTargets);
         app.Use(JsonContentTypeGuard.Middleware); // OData writes must say they are JSON (no cross-site "simple request" bodies)
         app.Use(ControlCharacterGuard.Middleware); // free text of every JSON write, before any endpoint
         return app;
+    }
+
+    /// <summary>
+    /// A status without a body (a route that does not match, e.g. <c>/village/abc</c>; 405): problem details for the API
+    /// (<c>/api</c>, <c>/odata</c>, <c>/healthz</c>), a Chinese page for everything else — a phone must never show JSON.
+    /// </summary>
+    private static async Task StatusCodePage(Microsoft.AspNetCore.Diagnostics.StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        if (RequestExceptionHandler.IsApi(http.Request))
+        {
+            if (!await http.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new ProblemDetailsContext
+                { HttpContext = http, ProblemDetails = { Status = status } }))
+                await http.Response.WriteAsync($"Status {status}");
+            return;
+        }
+        var (title, text) = status switch
+        {
+            404 => ("找不到该页面", "要查看的内容不存在，可能链接有误或已被删除。"),
+            405 => ("无法这样访问该页面", "该地址不支持这种访问方式，请从页面上的链接或按钮进入。"),
+            _ => ("请求未能完成", "请返回上一页重试。"),
+        };
+        http.Response.ContentType = "text/html; charset=utf-8";
+        await http.Response.WriteAsync($$"""
+            <!DOCTYPE html>
+            <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}} - 农村人居环境月评比</title>
+            <style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}h1{font-size:1.4rem}</style></head>
+            <body><main><h1>{{title}}</h1><p>{{text}}</p><p><a href="/">返回首页</a></p></main></body></html>
+            """);
     }
 
     private static Task RefuseLongTargets(HttpContext http, Func<Task> next)
