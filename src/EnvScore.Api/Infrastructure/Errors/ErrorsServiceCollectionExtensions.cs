@@ -77,13 +77,7 @@ public static class ErrorsServiceCollectionExtensions
             _ => ("请求未能完成", "请返回上一页重试。"),
         };
         http.Response.ContentType = "text/html; charset=utf-8";
-        await http.Response.WriteAsync($$"""
-            <!DOCTYPE html>
-            <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{title}} - 农村人居环境月评比</title>
-            <style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}h1{font-size:1.4rem}</style></head>
-            <body><main><h1>{{title}}</h1><p>{{text}}</p><p><a href="/">返回首页</a></p></main></body></html>
-            """);
+        await http.Response.WriteAsync(RequestExceptionHandler.PlainPage(title, text));
     }
 
     private static Task RefuseLongTargets(HttpContext http, Func<Task> next)

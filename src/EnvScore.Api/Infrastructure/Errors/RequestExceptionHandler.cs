@@ -82,14 +82,22 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
     }
 
     /// <summary>The web pages' answer when the database is down: Chinese, self-contained (the layout may need the database).</summary>
-    public static string UnavailablePage(int retryAfter, bool busy) => $$"""
+    public static string UnavailablePage(int retryAfter, bool busy) => PlainPage(
+        busy ? "系统繁忙，请重试" : "系统暂时不可用",
+        (busy ? "数据库繁忙，本次操作未完成。" : "数据库暂时无法连接（可能正在维护或切换），本次操作未完成。") + $"请约{retryAfter}秒后刷新页面重试。",
+        "如果刚才在保存或提交内容，请刷新后先查看是否已保存，再决定是否重新提交。");
+
+    /// <summary>
+    /// A self-contained Chinese page (no layout, no database, no script) for answers made outside the pages: the database
+    /// down, the request line full, an address no route matches. Paragraphs are text of ours, not user input.
+    /// </summary>
+    public static string PlainPage(string heading, params string[] paragraphs) => $$"""
         <!DOCTYPE html>
         <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>系统暂时不可用 - 农村人居环境月评比</title>
+        <title>{{heading}} - 农村人居环境月评比</title>
         <style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}h1{font-size:1.4rem}</style></head>
-        <body><main><h1>{{(busy ? "系统繁忙，请重试" : "系统暂时不可用")}}</h1>
-        <p>{{(busy ? "数据库繁忙，本次操作未完成。" : "数据库暂时无法连接（可能正在维护或切换），本次操作未完成。")}}请约{{retryAfter}}秒后刷新页面重试。</p>
-        <p>如果刚才在保存或提交内容，请刷新后先查看是否已保存，再决定是否重新提交。</p>
+        <body><main><h1>{{heading}}</h1>
+        {{string.Concat(paragraphs.Select(p => $"<p>{p}</p>"))}}
         <p><a href="/">返回首页</a></p></main></body></html>
         """;
 

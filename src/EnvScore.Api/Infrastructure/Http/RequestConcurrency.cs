@@ -23,16 +23,9 @@ public static class RequestConcurrency
     private sealed record Limiter(ConcurrencyLimiter Value);
 
     /// <summary>The web pages' answer when the line is full: Chinese and self-contained (nothing else is served for it).</summary>
-    public const string BusyPage = """
-        <!DOCTYPE html>
-        <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>系统繁忙 - 农村人居环境月评比</title>
-        <style>body{font-family:sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.6}h1{font-size:1.4rem}</style></head>
-        <body><main><h1>系统繁忙，请稍后再试</h1>
-        <p>当前访问人数较多，本次请求未处理。请约5秒后刷新页面重试。</p>
-        <p>如果刚才在保存或提交内容，请刷新后先查看是否已保存，再决定是否重新提交。</p>
-        <p><a href="/">返回首页</a></p></main></body></html>
-        """;
+    public static readonly string BusyPage = Errors.RequestExceptionHandler.PlainPage("系统繁忙，请稍后再试",
+        "当前访问人数较多，本次请求未处理。请约5秒后刷新页面重试。",
+        "如果刚才在保存或提交内容，请刷新后先查看是否已保存，再决定是否重新提交。");
 
     /// <summary>The line itself (operators' tools and tests may take a permit from it like a request does).</summary>
     public static RateLimiter Line(IServiceProvider services) => services.GetRequiredService<Limiter>().Value;
