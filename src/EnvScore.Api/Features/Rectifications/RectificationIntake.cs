@@ -62,9 +62,9 @@ public static class RectificationIntake
         var sheetIds = sheets.Select(s => s.Id).ToList();
         var existing = (await db.Set<Rectification>().AsNoTracking().Where(r => r.EvaluationId != null && sheetIds.Contains(r.EvaluationId.Value))
             .Select(r => new { r.EvaluationId, r.ItemCode }).ToListAsync(ct)).Select(x => (x.EvaluationId!.Value, x.ItemCode)).ToHashSet();
-        var records = new Dictionary<int, RuleSetRecord>();
-        async Task<Domain.Rules.RuleSet> RulesAsync(int id) => ruleSets.Parse(records.TryGetValue(id, out var r) ? r
-            : records[id] = await db.RuleSets.AsNoTracking().SingleAsync(x => x.Id == id, ct));
+        var parsed = new Dictionary<int, Domain.Rules.RuleSet>(); // once per rule set, not once per result
+        async Task<Domain.Rules.RuleSet> RulesAsync(int id) => parsed.TryGetValue(id, out var r) ? r
+            : parsed[id] = ruleSets.Parse(await db.RuleSets.AsNoTracking().SingleAsync(x => x.Id == id, ct));
 
         // Each result's sheets by (village, kind), the first in list order as a scan would find it: a scan per result was
         // quadratic (50k villages: ~3 minutes after a 30-second computation, issue #20).
