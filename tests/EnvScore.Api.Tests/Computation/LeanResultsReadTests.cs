@@ -73,7 +73,8 @@ public sealed class LeanReadFactory : EnvScoreFactory
                         Vetoed = false, VetoCodes = i == 0 ? ["V01", "V03"] : [],
                         Tier = i < 10 ? Tier.Demonstration : i < 40 ? Tier.Upgrade : Tier.Rectify, TierReason = TierReason.Threshold,
                         TownshipRank = perTownship[v.TownshipId], DistrictRank = i + 1, ConsecutiveMonthsInTier = 1,
-                        Explanation = $"说明{i}",
+                        // Village 5's text has every character class a JSON writer may escape differently.
+                        Explanation = i == 5 ? "说明5 \"引号\" \\反斜杠 \t制表\r\n换行 \u0001\u001f控制 \u007f <>&'+ /斜杠 𠀀扩展B \u2028 é" : $"说明{i}",
                         Findings = i == 1 ? null : i == 0 ? [new ResultFinding { Section = "村容村貌", ItemCode = "1.1", ItemTitle = "乱堆乱放", Points = -2.5m, Text = "发现3处" }] : [],
                         ComputationRunId = run.Id,
                         Sections =
@@ -144,8 +145,18 @@ public class LeanResultsReadTests(LeanReadFactory factory) : IClassFixture<LeanR
     private static async Task<(HttpStatusCode Status, string Body)> GetAsync(HttpClient client, string url)
     {
         var response = await client.GetAsync(url);
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        return (response.StatusCode, SectionsInSheetOrder(await response.Content.ReadAsStringAsync()));
     }
+
+    /// <summary>
+    /// The body with each row's <c>sections</c> in sheet order (by ordinal), the rest byte for byte. The stock path returns
+    /// them in the order the database happens to read them (EF Core orders a query by the parent's key, not by the last
+    /// included collection's), the lean path in sheet order; the sections written here contain no brackets.
+    /// </summary>
+    private static string SectionsInSheetOrder(string body) =>
+        System.Text.RegularExpressions.Regex.Replace(body, "\"sections\":\\[\\{(.*?)\\}\\]", m =>
+            "\"sections\":[{" + string.Join("},{", m.Groups[1].Value.Split("},{")
+                .OrderBy(s => int.Parse(System.Text.RegularExpressions.Regex.Match(s, "\"ordinal\":(\\d+)").Groups[1].Value))) + "}]");
 
     private static JsonElement[] Rows(string body) => [.. JsonDocument.Parse(body).RootElement.GetProperty("value").EnumerateArray()];
 
@@ -293,6 +304,52 @@ public class LeanResultsReadTests(LeanReadFactory factory) : IClassFixture<LeanR
         Assert.Equal((await GetAsync(stockAdmin, allTownships)).Body, (await GetAsync(admin, allTownships)).Body);
 
         Assert.True(counts.Lean >= 8, $"{counts.Lean} lean reads");
+    }
+
+    [Fact]
+    public async Task Whole_rows_are_written_byte_for_byte_as_the_stock_serializer_writes_them_for_every_accept_header()
+    {
+        await factory.SeedAsync();
+        var admin = await factory.ClientForAsync("admin");
+        await using var stock = Stock();
+        var stockAdmin = await ClientAsync(stock, "admin");
+        var v5 = factory.VillageIds[5];
+        string[] urls =
+        [
+            $"/odata/VillageResults?$filter=villageId eq {v5} and month eq {Oct}",
+            $"/odata/VillageResults?$filter=month eq {Oct}&$orderby=districtRank&$count=true",
+            "/odata/VillageResults?$orderby=villageId,month&$skip=3&$top=100",
+            "/odata/TownshipResults",
+        ];
+        string?[] accepts =
+        [
+            null, "*/*", "application/json", "application/json;odata.metadata=minimal", "application/json;odata.metadata=full",
+            "application/json;odata.metadata=none", "application/json;IEEE754Compatible=true", "application/json;odata.streaming=false",
+        ];
+        foreach (var url in urls)
+            foreach (var accept in accepts)
+            {
+                var lean = await SendAsync(admin, url, accept);
+                var expected = await SendAsync(stockAdmin, url, accept);
+                Assert.Equal(expected.Status, lean.Status);
+                Assert.Equal(expected.ContentType, lean.ContentType);
+                Assert.Equal(expected.ODataVersion, lean.ODataVersion);
+                Assert.Equal(expected.Body, lean.Body);
+            }
+        // The text with every escapable character class, read back as the stored string.
+        var (_, body) = await GetAsync(admin, urls[0]);
+        Assert.Equal("说明5 \"引号\" \\反斜杠 \t制表\r\n换行 \u0001\u001f控制 \u007f <>&'+ /斜杠 𠀀扩展B \u2028 é",
+            Assert.Single(Rows(body)).GetProperty("explanation").GetString());
+        Assert.Contains("\\u0001\\u001F", body); // control characters as \u00XX, as OData's System.Text.Json writer writes them
+
+        static async Task<(HttpStatusCode Status, string? ContentType, string? ODataVersion, string Body)> SendAsync(HttpClient client, string url, string? accept)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
+            var response = await client.SendAsync(request);
+            return (response.StatusCode, response.Content.Headers.ContentType?.ToString(),
+                response.Headers.TryGetValues("OData-Version", out var v) ? string.Join(",", v) : null, SectionsInSheetOrder(await response.Content.ReadAsStringAsync()));
+        }
     }
 
     [Fact]

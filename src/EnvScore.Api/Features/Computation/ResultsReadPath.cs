@@ -183,6 +183,10 @@ public static class ResultsReadPath
         }
         // The link the stock path writes for a cut page: the same URL with $skip advanced by the page (and $top reduced).
         if (hasNext) feature.NextLink = request.GetNextPageLink(pageSize, rows[pageSize - 1], null);
+        // Whole rows in plain JSON: written by ResultsJsonWriter (the same bytes, a fraction of the serializer's CPU).
+        if (!selecting && ResultsJsonWriter.Accepts(request) && feature.Path.FirstSegment is EntitySetSegment set
+            && ResultsJsonWriter.TryPlan(feature.Model, source.ElementType) is { } plan)
+            return ResultsJsonWriter.Result(plan, rows, ResultsJsonWriter.ContextUrl(request, set.EntitySet.Name), feature.TotalCount, feature.NextLink);
         return new OkObjectResult(Queryable.AsQueryable(rows));
     }
 
