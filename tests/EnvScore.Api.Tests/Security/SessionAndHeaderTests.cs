@@ -7,6 +7,7 @@ using EnvScore.Api.Infrastructure.Data;
 using EnvScore.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EnvScore.Api.Tests.Security;
@@ -114,6 +115,9 @@ public class SessionAndHeaderTests(SessionAndHeaderTests.Factory factory) : ICla
         var user = EnvScoreFactory.Secretary(1);
         var token = await TokenAsync(user);
         var cookie = await CookieAsync(user);
+        // Used once first, so that the account's stamp is the one remembered (SessionStamps) when it changes.
+        Assert.Equal(HttpStatusCode.OK, (await Bearer(token).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, await MeWithCookie(cookie));
         await using (var scope = factory.Services.CreateAsyncScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
@@ -126,9 +130,29 @@ public class SessionAndHeaderTests(SessionAndHeaderTests.Factory factory) : ICla
 
         var victim = EnvScoreFactory.Secretary(2);
         var victimToken = await TokenAsync(victim);
+        Assert.Equal(HttpStatusCode.OK, (await Bearer(victimToken).GetAsync("/api/auth/me")).StatusCode);
         var anyone = factory.CreateClient();
         for (var i = 0; i < 5; i++) await anyone.PostAsJsonAsync("/api/auth/login", new { userName = victim, password = $"x{i}" });
         Assert.Equal(HttpStatusCode.Unauthorized, (await Bearer(victimToken).GetAsync("/api/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stamp_changed_by_another_process_ends_the_session_within_the_check_interval()
+    {
+        var token = await TokenAsync("inspector");
+        Assert.Equal(HttpStatusCode.OK, (await Bearer(token).GetAsync("/api/auth/me")).StatusCode);
+        // Another instance (or the create-admin command) renews the stamp: this process learns it at its next read.
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<EnvScore.Api.Infrastructure.Data.EnvScoreDbContext>();
+            Assert.Equal(1, await db.Database.ExecuteSqlRawAsync("""UPDATE "AspNetUsers" SET security_stamp = 'CHANGED-ELSEWHERE' WHERE user_name = 'inspector'"""));
+        }
+        // Within the interval (5 s by default, Accounts:SessionStampSeconds) the remembered stamp still answers…
+        Assert.Equal(HttpStatusCode.OK, (await Bearer(token).GetAsync("/api/auth/me")).StatusCode);
+        // …and after it the session has ended.
+        factory.Clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Bearer(token).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Bearer(await TokenAsync("inspector")).GetAsync("/api/auth/me")).StatusCode);
     }
 
     public static TheoryData<string> Urls => new() { "/", "/login", "/css/site.css", "/odata/Villages?$top=1", "/api/auth/me", "/odata/$metadata", "/no-such-page" };

@@ -54,6 +54,8 @@ public static class AccountsServiceCollectionExtensions
         // (UseEnvScoreSessions), so logout, lockout and a password change (each renews the stamp) end them at once.
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = SecureCookies(builder) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<SessionStamps>();
+        services.AddSingleton<SessionStamps.Interceptor>();
         services.AddScoped<LoginService>();
         services.AddScoped<AccountProvisioner>();
         return builder;
@@ -69,8 +71,9 @@ public static class AccountsServiceCollectionExtensions
 
     /// <summary>
     /// After authentication: a cookie or bearer token whose account's security stamp has changed since it was issued
-    /// (logout, lockout, password change) is treated as no sign-in at all (→ 401, or the login page). One indexed
-    /// read of the user row per signed-in request; Identity's own cookie validator only checks after an interval.
+    /// (logout, lockout, password change) is treated as no sign-in at all (→ 401, or the login page). The account's stamp
+    /// is read at most every few seconds (<see cref="SessionStamps"/>), and at once after any change made in this process;
+    /// Identity's own cookie validator only checks every 30 minutes.
     /// </summary>
     public static WebApplication UseEnvScoreSessions(this WebApplication app)
     {
@@ -78,8 +81,9 @@ public static class AccountsServiceCollectionExtensions
         {
             if (ctx.User.Identity?.IsAuthenticated == true)
             {
-                var signIn = ctx.RequestServices.GetRequiredService<SignInManager<AppUser>>();
-                if (await signIn.ValidateSecurityStampAsync(ctx.User) is null) ctx.User = new ClaimsPrincipal(new ClaimsIdentity());
+                var stamps = ctx.RequestServices.GetRequiredService<SessionStamps>();
+                if (!await stamps.IsValidAsync(ctx.User, ctx.RequestServices.GetRequiredService<UserManager<AppUser>>()))
+                    ctx.User = new ClaimsPrincipal(new ClaimsIdentity());
             }
             await next();
         });

@@ -33,7 +33,7 @@ public sealed record LoginOutcome(LoginStatus Status, AppUser? User = null, Time
 /// </summary>
 public sealed class LoginService(
     UserManager<AppUser> users, SignInManager<AppUser> signIn, IPasswordHasher<AppUser> hasher,
-    EnvScoreDbContext db, LoginThrottle throttle, IOptions<IdentityOptions> identity, TimeProvider time)
+    EnvScoreDbContext db, LoginThrottle throttle, IOptions<IdentityOptions> identity, TimeProvider time, SessionStamps stamps)
 {
     private static readonly AppUser DummyUser = new() { Id = "00000000-dummy", UserName = "dummy" };
     private static string? _dummyHash;
@@ -102,8 +102,10 @@ public sealed class LoginService(
             WHERE id = @id AND lockout_enabled
             RETURNING lockout_end
             """;
+        stamps.Forget(userId); // the lockout renews the stamp below: no cached stamp may outlive it
         var result = await ExecuteAsync(sql, ct, ("now", now), ("max", MaxFailures), ("until", now + LockoutSpan),
             ("stamp", Guid.NewGuid().ToString("N").ToUpperInvariant()), ("stamp2", Guid.NewGuid().ToString()), ("id", userId));
+        stamps.Forget(userId);
         return result is DateTime dt ? new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)) : result as DateTimeOffset?;
     }
 

@@ -20,9 +20,11 @@ public static class DataServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException(
                 "No database configured: set ENVSCORE_DB or ConnectionStrings:EnvScore (./envscore run does this for you).");
-        builder.Services.AddDbContext<EnvScoreDbContext>(o =>
+        builder.Services.AddDbContext<EnvScoreDbContext>((services, o) =>
         {
             o.UseEnvScoreNpgsql(connectionString);
+            // Account rows changed here forget their cached session stamp (Features/Accounts/SessionStamps).
+            if (services.GetService<Features.Accounts.SessionStamps.Interceptor>() is { } stamps) o.AddInterceptors(stamps);
             if (Faults.FaultPoint.Enabled) o.AddInterceptors(new Faults.FaultCommitInterceptor()); // crash tests only
         });
         // The anonymous public pages' reads: a standby when ConnectionStrings:PublicReads is set, else the primary.
