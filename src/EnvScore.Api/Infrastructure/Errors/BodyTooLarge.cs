@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 namespace EnvScore.Api.Infrastructure.Errors;
 
 /// <summary>
-/// The one answer to a request body over the server's limit (Kestrel's <c>MaxRequestBodySize</c>, 30 MB unless configured as
-/// <c>Kestrel:Limits:MaxRequestBodySize</c>): 413 <c>PayloadTooLarge</c>, "请求体过大：此地址上限为31457280字节（30MB）"
+/// The one answer to a request body over the server's limit (Kestrel's <c>MaxRequestBodySize</c>, 30 MB by default; an endpoint
+/// may set its own): 413 <c>PayloadTooLarge</c>, "请求体过大：此地址上限为31457280字节（30MB）"
 /// (docs/api.md, "Other HTTP refusals"). Kestrel reports the overrun as a <see cref="BadHttpRequestException"/> with status
 /// 413 from the read that crossed the limit. Minimal APIs and middleware let it propagate to
 /// <see cref="RequestExceptionHandler"/>; MVC input formatters that catch every exception (the OData reader of
