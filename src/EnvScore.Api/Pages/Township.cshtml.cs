@@ -17,6 +17,8 @@ public class TownshipModel(PublicData data, PublicReads reads, TimeProvider time
     public int TownshipId { get; private set; }
     public List<PublicData.MonthChoice> Months { get; private set; } = [];
     public EvaluationMonth Month { get; private set; }
+    /// <summary>Set when <c>?m=</c> is not a month or not published (<see cref="PublicData.PickMonth"/>); the page then says so and links the published months.</summary>
+    public PublicRefusal? Refusal { get; private set; }
     public PublishedTownshipResult? Current { get; private set; }
     public int TownshipCount { get; private set; }
     public List<PublishedVillageResult> Villages { get; private set; } = [];
@@ -29,8 +31,14 @@ public class TownshipModel(PublicData data, PublicReads reads, TimeProvider time
         if (township is null) return NotFound();
         (TownshipId, TownshipName) = (township.Id, township.Name);
         Months = await data.MonthsAsync(township.DistrictId, ct);
+        if (PublicData.PickMonth(Months, m, $"/township/{id}", null, out var month) is { } refused)
+        {
+            Refusal = refused;
+            Response.StatusCode = refused.Status;
+            return Page();
+        }
         if (Months.Count == 0) return Page();
-        Month = Months.Select(x => x.Month).FirstOrDefault(x => x.ToString() == m, Months[0].Month);
+        Month = month;
         var revision = await PublicationService.Latest(db, township.DistrictId, Month.Key).SingleAsync(ct);
         var townships = await data.TownshipsAsync(revision.Id, ct);
         TownshipCount = townships.Count;

@@ -23,6 +23,8 @@ public class VillageModel(PublicData data, PublicReads reads, RuleSetStore ruleS
     public int VillageId { get; private set; }
     public List<PublicData.MonthChoice> Months { get; private set; } = [];
     public EvaluationMonth Month { get; private set; }
+    /// <summary>Set when <c>?m=</c> is not a month or not published (<see cref="PublicData.PickMonth"/>); the page then says so and links the published months.</summary>
+    public PublicRefusal? Refusal { get; private set; }
     public PublishedVillageResult? Current { get; private set; }
     public List<PublishedVillageResult> Trend { get; private set; } = [];
     public IReadOnlyList<DeductionLine> Deductions { get; private set; } = [];
@@ -36,8 +38,14 @@ public class VillageModel(PublicData data, PublicReads reads, RuleSetStore ruleS
         if (village is null) return NotFound();
         (VillageId, VillageName, DistrictId) = (village.Id, village.Name, village.Township!.DistrictId);
         Months = await data.MonthsAsync(DistrictId, ct);
+        if (PublicData.PickMonth(Months, m, $"/village/{id}", null, out var month) is { } refused)
+        {
+            Refusal = refused;
+            Response.StatusCode = refused.Status;
+            return Page();
+        }
         if (Months.Count == 0) return Page();
-        Month = Months.Select(x => x.Month).FirstOrDefault(x => x.ToString() == m, Months[0].Month);
+        Month = month;
         Trend = await data.VillageTrendAsync(id, Month, TrendMonths, ct);
         Current = Trend.LastOrDefault(t => t.Month == Month.Key);
         if (Current is not null)

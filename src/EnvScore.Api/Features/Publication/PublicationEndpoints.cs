@@ -90,7 +90,7 @@ public static class PublicationEndpoints
         {
             // Anonymous and published data only: every read goes through PublicReads (a standby when configured).
             if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(http, month);
-            if (BadFormat(format) is { } bad) return bad;
+            if (BadFormat(ref format) is { } bad) return bad;
             if (format == "docx") return await Notices.NoticeEndpoints.RevisionDocxAsync(districtId, m, revision, notices, ct);
             var found = await reads.Db.Set<PublicationRevision>().AsNoTracking()
                 .SingleOrDefaultAsync(r => r.DistrictId == districtId && r.Month == m.Key && r.Number == revision, ct);
@@ -103,7 +103,7 @@ public static class PublicationEndpoints
             BulletinFactory bulletins, Notices.NoticeService notices, TimeProvider time, CancellationToken ct) =>
         {
             if (!EvaluationMonth.TryParse(month, out var m)) return BadMonth(http, month);
-            if (BadFormat(format) is { } bad) return bad;
+            if (BadFormat(ref format) is { } bad) return bad;
             if (http.User.DistrictId() != districtId) return Results.Forbid();
             var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), ChinaTime.Zone).DateTime);
             if (format == "docx") return await Notices.NoticeEndpoints.PreviewDocxAsync(districtId, m, today, notices, ct);
@@ -115,8 +115,16 @@ public static class PublicationEndpoints
         return app;
     }
 
-    private static IResult? BadFormat(string? format) => format is null or "xlsx" or "docx" ? null
-        : Results.Problem(title: $"格式应为\"xlsx\"（表格）或\"docx\"（通报文件），实际为\"{format}\" (format must be xlsx or docx)", statusCode: 400);
+    /// <summary>
+    /// Reads <c>?format=</c> as the endpoint's words, in any letter case and without surrounding blanks (DOCX, Docx, " xlsx"):
+    /// <paramref name="format"/> becomes "xlsx" (also when absent or empty) or "docx"; anything else is a 400 naming both.
+    /// </summary>
+    private static IResult? BadFormat(ref string? format)
+    {
+        var given = format;
+        format = string.IsNullOrWhiteSpace(given) ? "xlsx" : given.Trim().ToLowerInvariant();
+        return format is "xlsx" or "docx" ? null : Results.Problem(title: $"格式应为\"xlsx\"（表格）或\"docx\"（通报文件），实际为\"{given}\" (format must be xlsx or docx)", statusCode: 400);
+    }
 
     private static IResult BadMonth(HttpContext http, string month) => MonthInput.Problem(http, "month", month);
 

@@ -19,11 +19,13 @@ public static class ControllerErrorExtensions
     }
 
     /// <summary>
+    /// 413 <c>PayloadTooLarge</c> when the body was over the server's limit (<see cref="BodyTooLarge"/>); otherwise
     /// 400 <c>InvalidJson</c> for a body the binder could not read: naming the first field that does not fit the addressed
     /// OData type (<see cref="ODataBodyErrors"/>) in the field-problem shape, else saying the body is not a JSON object.
     /// </summary>
     public static IActionResult UnreadableBody(this ControllerBase controller)
     {
+        if (BodyTooLarge.In(controller.ModelState)) return BodyTooLarge.Result(controller); // over the size limit, not unreadable
         ErrorCodes.Set(controller.HttpContext, ErrorCodes.InvalidJson);
         if (ODataBodyErrors.Find(controller.HttpContext) is { } field)
             return controller.ValidationProblem(new ValidationProblemDetails(new Dictionary<string, string[]> { [field.Field] = [field.Message] })

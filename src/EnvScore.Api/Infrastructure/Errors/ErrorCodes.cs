@@ -72,7 +72,7 @@ public static class ErrorCodes
         406 => "无法按 Accept 请求头给出的格式回答；本服务提供 JSON (not acceptable)",
         409 => "与当前状态冲突 (conflict)",
         412 => "前提条件不成立：数据已被他人修改，请重新读取 (precondition failed)",
-        413 => "请求体过大 (content too large)",
+        413 => BodyTooLarge.Title(http),
         414 => "请求地址过长 (URI too long)",
         415 => $"不支持的内容类型\"{http.Request.ContentType}\" (unsupported media type)",
         428 => "须带 If-Match 请求头 (precondition required)",

@@ -34,6 +34,8 @@ public static class ErrorsServiceCollectionExtensions
         });
         // Problems built by hand in controllers get their code too.
         builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o => o.Filters.Add<ProblemCodeFilter>());
+        // A body over the size limit that an input formatter swallowed into ModelState (the OData reader): 413, not 400.
+        builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(o => o.Filters.Add(new BodyTooLarge.Filter()));
         // Write bodies read numbers as JSON numbers only: "count":"3" is a field problem, not 3 (the Web defaults
         // would read numbers from strings). Minimal APIs' and MVC's System.Text.Json bodies.
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict);

@@ -106,12 +106,7 @@ public sealed class RequestExceptionHandler(IProblemDetailsService problems, ILo
         if (exception is BadHttpRequestException bad)
         {
             if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
-            {
-                var limit = http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize;
-                return (413, ErrorCodes.PayloadTooLarge, limit is { } l
-                    ? $"请求体过大：此地址上限为{l}字节（{l / 1024 / 1024}MB） (content too large)"
-                    : "请求体过大 (content too large)");
-            }
+                return (413, ErrorCodes.PayloadTooLarge, BodyTooLarge.Title(http, bad));
             if (BindingField(http, exception) is { } field)
                 return (400, ErrorCodes.InvalidJson, $"{field.Message}；未保存任何内容 (a field of the body has the wrong JSON type)");
             if (bad.InnerException is System.Text.Json.JsonException or System.Text.DecoderFallbackException)

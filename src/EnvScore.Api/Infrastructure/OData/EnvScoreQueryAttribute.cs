@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.OData.Results;
 using Microsoft.AspNetCore.OData.Query;
 using Microsoft.OData;
+using Microsoft.OData.Edm;
 
 namespace EnvScore.Api.Infrastructure.OData;
 
@@ -83,7 +84,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             context.Result = CannotEvaluate(context.HttpContext, e, message);
             return;
         }
-        context.Result = Sanitize(context.Result);
+        context.Result = Sanitize(context.Result, context.HttpContext.Request);
     }
 
     /// <summary>
@@ -107,7 +108,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             context.Result = CannotEvaluate(context.HttpContext, e, message);
             return;
         }
-        context.Result = Sanitize(context.Result);
+        context.Result = Sanitize(context.Result, context.HttpContext.Request);
     }
 
     private static void Evaluate(ActionExecutedContext context)
@@ -130,7 +131,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         return new BadRequestObjectResult(new ODataError { Code = Errors.ErrorCodes.UnsupportedQuery, Message = message });
     }
 
-    private static IActionResult? Sanitize(IActionResult? result)
+    private static IActionResult? Sanitize(IActionResult? result, HttpRequest request)
     {
         // The attribute reports a rejected query as a SerializableError that carries the exception.
         var message = result switch
@@ -147,7 +148,12 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
                 Code = Errors.ErrorCodes.UnsupportedQuery,
                 Message = "查询不受支持：" + message[QueryRules.Marker.Length..],
             });
-        var (code, text) = Translate(message);
+        var addressed = Microsoft.AspNetCore.OData.Extensions.HttpContextExtensions.ODataFeature(request.HttpContext).Path?.LastSegment?.EdmType switch
+        {
+            IEdmCollectionType c => c.ElementType.Definition as IEdmStructuredType,
+            var t => t as IEdmStructuredType,
+        };
+        var (code, text) = Translate(message, request.Query, addressed);
         return new BadRequestObjectResult(new ODataError { Code = code, Message = text });
     }
 
@@ -157,7 +163,11 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
     /// The OData library's English refusal, said in Chinese with a short English gloss; the library's own text never
     /// leaves (it names CLR types and internals). Constructs EnvScore does not evaluate are <c>UnsupportedQuery</c>.
     /// </summary>
-    public static (string Code, string Message) Translate(string message)
+    /// <param name="message">The library's English message.</param>
+    /// <param name="query">The request's query options, to name the option a refusal is about when the library does not
+    /// (an unknown property in $select, $orderby, $filter or $expand; an enumeration literal; an unterminated string).</param>
+    /// <param name="addressed">The entity type the request reads, whose properties an enumeration literal is compared with.</param>
+    public static (string Code, string Message) Translate(string message, IQueryCollection? query = null, IEdmStructuredType? addressed = null)
     {
         if (ErrorsChinese(message)) return (Errors.ErrorCodes.InvalidQuery, message.Contains("超出限制", StringComparison.Ordinal) ? message : $"查询超出限制或无效：{message}");
         System.Text.RegularExpressions.Match m;
@@ -168,8 +178,24 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             var limit = option switch { "skip" => DocumentedMaxSkip, "top" => DefaultPageSize, _ => long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) };
             return (Errors.ErrorCodes.InvalidQuery, $"查询超出限制：${option}不能超过{limit}" +
                 (m.Groups[3].Success ? $"（请求为{m.Groups[3].Value}）" : "") +
-                $"；更多的行请按@odata.nextLink翻页 (${option} is limited to {limit})");
+                $"，应为0到{limit}之间的整数；更多的行请按@odata.nextLink翻页 (${option} is limited to {limit})");
         }
+        if ((m = Rx(@"Invalid value '(.*?)' for \$(top|skip) query option found")).Success)
+        {
+            var option = m.Groups[2].Value;
+            var limit = option == "skip" ? DocumentedMaxSkip : DefaultPageSize;
+            return (Errors.ErrorCodes.InvalidQuery, $"查询选项${option}必须是0到{limit}之间的整数，实际为\"{Shown(m.Groups[1].Value)}\"" +
+                (option == "top" ? "；更多的行请按@odata.nextLink翻页" : "") + $" (${option} must be an integer from 0 to {limit})");
+        }
+        if ((m = Rx(@"'(.*?)' is not a valid count option")).Success)
+            return (Errors.ErrorCodes.InvalidQuery, $"查询选项$count应为true或false，实际为\"{Shown(m.Groups[1].Value)}\" ($count must be true or false)");
+        if ((m = Rx(@"(?:Custom )?[Qq]uery (?:option|parameter) '(\$[^']*)'.*?not supported")).Success)
+            return (Errors.ErrorCodes.InvalidQuery, $"不认识的查询选项{Shown(m.Groups[1].Value)}：以$开头的查询选项只能是{KnownOptions}（小写）；自己的参数请不要以$开头 (unknown query option)");
+        if ((m = Rx(@"The string '(.*)' is not a valid enumeration type constant")).Success)
+            return (Errors.ErrorCodes.InvalidQuery, EnumLiteral(m.Groups[1].Value, query, addressed));
+        if ((m = Rx(@"unterminated string literal at position (\d+) in '(.*)'")).Success)
+            return (Errors.ErrorCodes.InvalidQuery, $"{Where(In(query, m.Groups[2].Value))}的字符串缺少结尾的单引号：\"{Shown(m.Groups[2].Value)}\"第{m.Groups[1].Value}个字符起的字符串没有结束。" +
+                "字符串写在一对单引号中（name eq '李庄社区'），其中的单引号写两遍（'O''Brien'） (unterminated string literal)");
         if ((m = Rx(@"Query option '(\w+)' is not allowed")).Success)
             return (Errors.ErrorCodes.UnsupportedQuery, m.Groups[1].Value.Equals("SkipToken", StringComparison.OrdinalIgnoreCase)
                 ? "不支持查询选项$skiptoken：翻页请直接请求回答中的@odata.nextLink，或用$skip与$top ($skiptoken is not supported)"
@@ -181,11 +207,11 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
                     : "两边须为同一类型：数字不加引号（id eq 1），字符串加单引号（name eq '李庄社区'），时刻如 publishedAt gt 2026-11-01T00:00:00Z") +
                 " (operator on incompatible types)");
         if ((m = Rx(@"Could not find a property named '([^']+)' on type '([^']+)'")).Success)
-            return (Errors.ErrorCodes.InvalidQuery, $"属性{m.Groups[1].Value}不存在于{Type(m.Groups[2].Value)}；可用的属性见 $metadata (no such property)");
+            return (Errors.ErrorCodes.InvalidQuery, $"{Where(In(query, m.Groups[1].Value, word: true))}中的属性{m.Groups[1].Value}不存在于{Type(m.Groups[2].Value)}；可用的属性见 $metadata (no such property)");
         if ((m = Rx(@"An unknown function with name '([^']+)' was found")).Success)
             return (Errors.ErrorCodes.UnsupportedQuery, $"不支持函数{m.Groups[1].Value}；支持的函数见 docs/api.md (unknown function)");
         if ((m = Rx(@"The query specified in the URI is not valid\. (.*)")).Success && !m.Groups[1].Value.StartsWith("The query specified", StringComparison.Ordinal))
-            return Translate(m.Groups[1].Value);
+            return Translate(m.Groups[1].Value, query, addressed);
         if (message.Contains("any/all", StringComparison.OrdinalIgnoreCase) || message.Contains("MaxAnyAllExpressionDepth", StringComparison.Ordinal))
             return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：any/all最多嵌套2层 (any/all nesting is limited to 2)");
         if (Rx(@"orderby", true).Success && Rx(@"exceed|limit|maximum", true).Success)
@@ -197,7 +223,7 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
         if (message.Contains("target of an invocation", StringComparison.Ordinal) || message.Contains("overflow", StringComparison.OrdinalIgnoreCase))
             return (Errors.ErrorCodes.UnsupportedQuery, "查询无法执行：其中的常量或运算超出范围（如整数溢出）。请改小数值，支持的写法见 docs/api.md (the query cannot be evaluated)");
         if ((m = Rx(@"Syntax error at position (\d+) in '([^']*)'")).Success)
-            return (Errors.ErrorCodes.InvalidQuery, $"查询语法错误：\"{m.Groups[2].Value}\"的第{m.Groups[1].Value}个字符附近；写法见 docs/api.md (syntax error at position {m.Groups[1].Value})");
+            return (Errors.ErrorCodes.InvalidQuery, $"查询语法错误：{(In(query, m.Groups[2].Value) is { } o ? $"查询选项{o.ToLowerInvariant()}的" : "")}\"{m.Groups[2].Value}\"的第{m.Groups[1].Value}个字符附近；写法见 docs/api.md (syntax error at position {m.Groups[1].Value})");
         return (Errors.ErrorCodes.InvalidQuery, $"查询无效或超出限制（{Limits}）；写法见 docs/api.md (the query is invalid or over a limit)");
 
         System.Text.RegularExpressions.Match Rx(string pattern, bool ignoreCase = false) =>
@@ -206,6 +232,73 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
     }
 
     private static bool ErrorsChinese(string message) => Errors.ErrorCodes.IsChinese(message);
+
+    /// <summary>The system query options EnvScore reads (any other name starting with $ is refused, naming this list).</summary>
+    public const string KnownOptions = "$filter、$select、$expand、$orderby、$top、$skip、$count、$search、$apply、$format";
+
+    /// <summary>A value from the request as quoted back: at most 60 characters.</summary>
+    private static string Shown(string text) => text.Length > 60 ? text[..60] + "…" : text;
+
+    /// <summary>
+    /// The query option whose value holds <paramref name="fragment"/> (as a whole word when <paramref name="word"/>), e.g.
+    /// "$select"; null when none does or the request is unknown. The library's messages do not say which option they are about.
+    /// </summary>
+    private static string? In(IQueryCollection? query, string fragment, bool word = false)
+    {
+        if (query is null || fragment.Length == 0) return null;
+        foreach (var (key, values) in query)
+        {
+            if (!key.StartsWith('$')) continue;
+            var value = values.ToString();
+            if (word ? System.Text.RegularExpressions.Regex.IsMatch(value, $@"(?<![\w.]){System.Text.RegularExpressions.Regex.Escape(fragment)}(?!\w)")
+                     : value.Contains(fragment, StringComparison.Ordinal))
+                return key;
+        }
+        return null;
+    }
+
+    /// <summary>"查询选项$filter" for an option, "查询" when it is not known: messages start with Chinese.</summary>
+    private static string Where(string? option) => option is null ? "查询" : $"查询选项{option.ToLowerInvariant()}";
+
+    /// <summary>
+    /// "The string 'X' is not a valid enumeration type constant": the literal is not a member (tier eq 'Nonsense'), or its
+    /// qualifying type is not the enumeration's (Wrong.Tier'Rectify'). Said with the members of the enumeration the literal
+    /// is compared with (found by the property before eq/ne in the request), and the two accepted spellings.
+    /// </summary>
+    private static string EnumLiteral(string literal, IQueryCollection? query, IEdmStructuredType? addressed)
+    {
+        var qualified = System.Text.RegularExpressions.Regex.Match(literal, @"^([\w.]+)'(.*)'$");
+        var (typeName, member) = qualified.Success ? (qualified.Groups[1].Value, qualified.Groups[2].Value) : ((string?)null, literal);
+        var option = In(query, literal);
+        // The enumeration: the property compared with the literal (…tier eq 'X', tier ne EnvScore.Tier'X'), else the named type.
+        Microsoft.OData.Edm.IEdmEnumType? type = null;
+        string? property = null;
+        if (query is not null && option is not null)
+        {
+            var compared = System.Text.RegularExpressions.Regex.Match(query[option].ToString(),
+                $@"(\w+)\s+(?:eq|ne)\s+{System.Text.RegularExpressions.Regex.Escape(literal.StartsWith('\'') ? literal : (typeName is null ? $"'{literal}'" : literal))}",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            if (compared.Success)
+            {
+                property = compared.Groups[1].Value;
+                type = addressed?.FindProperty(property)?.Type?.Definition as IEdmEnumType
+                       ?? ServedModel.Value.SchemaElements.OfType<IEdmStructuredType>()
+                           .Select(t => t.FindProperty(property)?.Type?.Definition).OfType<IEdmEnumType>().FirstOrDefault();
+            }
+        }
+        var named = typeName is null ? null : ServedModel.Value.FindDeclaredType(typeName) as Microsoft.OData.Edm.IEdmEnumType;
+        type ??= named;
+        if (type is null)
+            return $"{Where(option)}中的枚举取值\"{Shown(literal)}\"无效：" + (typeName is not null ? $"没有名为{typeName}的枚举类型；" : "") +
+                   "枚举的取值与写法见 $metadata，例如 tier eq 'Rectify' 或 tier eq EnvScore.Tier'Rectify' (not a valid enumeration value)";
+        var members = string.Join("、", type.Members.Select(x => $"\"{x.Name}\""));
+        var example = type.Members.First().Name;
+        var subject = property ?? $"枚举{type.Name}";
+        var cause = typeName is not null && named is null
+            ? $"类型名{typeName}不对，应为{type.FullName()}"
+            : $"\"{Shown(member)}\"不是{subject}的取值，应为{members}之一（区分大小写）";
+        return $"{Where(option)}中的枚举取值\"{Shown(literal)}\"无效：{cause}；写作 {property ?? "属性"} eq '{example}' 或 {property ?? "属性"} eq {type.FullName()}'{example}' (not a member of {type.FullName()})";
+    }
 
     private static string Type(string edm) => edm switch
     {
