@@ -1,3 +1,10 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using EnvScore.Api.Features.RuleSets;
+using EnvScore.Api.Infrastructure.Data;
+using EnvScore.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -41,5 +48,144 @@ public sealed class AdminFitTests(BrowserFixture f)
         }
         if (viewport == Viewport.Phone)
             await page.Locator("#top-items").ScreenshotAsync(new() { Path = BrowserFixture.Shot("probe7-analysis-top-items-phone") });
+    }
+
+    private async Task<string> ActiveSourceAsync()
+    {
+        await using var scope = f.Factory.Services.CreateAsyncScope();
+        return (await scope.ServiceProvider.GetRequiredService<EnvScoreDbContext>().RuleSets.AsNoTracking()
+            .Where(r => r.Status == RuleSetStatus.Active).OrderByDescending(r => r.EffectiveFromMonth).FirstAsync()).Source;
+    }
+
+    private static string WithVersion(string source, int version) =>
+        Regex.Replace(source.Replace("\r", ""), @"^version: .*$", $"version: {version}", RegexOptions.Multiline);
+
+    private async Task<int> DraftAsync(string yaml)
+    {
+        var api = await f.ApiAsync(BrowserFixture.Admin);
+        var body = new StringContent(yaml, System.Text.Encoding.UTF8, "application/yaml");
+        return (await (await api.PostAsync("/api/rule-sets", body)).ExpectAsync(HttpStatusCode.Created)).GetProperty("id").GetInt32();
+    }
+
+    private async Task DeleteDraftAsync(int id) =>
+        await (await (await f.ApiAsync(BrowserFixture.Admin)).DeleteAsync($"/odata/RuleSets({id})")).ExpectAsync(HttpStatusCode.NoContent);
+
+    /// <summary>
+    /// 规则试算 as the admin uses it: the picker names version and state first; the result's columns say what they hold;
+    /// 只看变化的村 (a GET checkbox) lists only villages that change — none for a copy of the rules in force; after the
+    /// browser's Back button the form shows the rule set of the result on screen.
+    /// </summary>
+    [Theory, InlineData(Viewport.Phone, 81), InlineData(Viewport.Desktop, 82)]
+    [Presses("Admin/WhatIf.cshtml", "GET")]
+    public async Task What_if_form_follows_the_address_and_filters_changed_villages(Viewport viewport, int version)
+    {
+        var source = await ActiveSourceAsync();
+        var same = await DraftAsync(WithVersion(source, version));
+        try
+        {
+            await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+            var page = s.Page;
+            await page.GotoAsync("/admin/whatif");
+            await Expect(page.Locator("#whatif-error")).ToHaveCountAsync(0); // the bare page is a plain form
+            // Version and state first: a phone's narrow picker still tells the versions apart.
+            await Expect(page.Locator($"#id option[value='{same}']")).ToHaveTextAsync(new Regex($"^第{version}版（草稿）· "));
+            var activeOption = page.Locator("#id option", new() { HasTextRegex = new Regex("^第[0-9]+版（已启用）") }).First;
+            var activeId = await activeOption.GetAttributeAsync("value");
+            var activeText = (await activeOption.TextContentAsync())!;
+
+            await page.Locator("#id").SelectOptionAsync(same.ToString());
+            await page.Locator("#m").FillAsync("2026-10");
+            await page.Locator("#whatif-run").ClickAsync();
+            await Expect(page.Locator("#whatif-summary-title")).ToContainTextAsync($"第{version}版”试算");
+            await Expect(page.Locator("#whatif-summary")).ToContainTextAsync("类别变化0个村（上升0个，下降0个），名次变化0个村");
+            var all = await page.Locator("#whatif-villages tbody tr").CountAsync();
+            Assert.True(all > 0);
+            await Expect(page.Locator("#whatif-villages thead")).ToContainTextAsync("类别变化");
+            await Expect(page.Locator("#whatif-villages thead")).ToContainTextAsync("得分（现在→试算）");
+            Assert.Equal(0, await OverflowAsync(page));
+
+            // 只看变化的村: the same rules change nothing.
+            await page.Locator("#changed").CheckAsync();
+            await page.Locator("#whatif-run").ClickAsync();
+            await page.WaitForURLAsync(u => u.Contains("changed=true"));
+            await Expect(page.Locator("#whatif-villages tbody tr")).ToHaveCountAsync(0);
+            await Expect(page.Locator("#whatif-shown")).ToHaveTextAsync($"下表只列得分、名次或类别有变化的0个村（共{all}个村）。");
+
+            // Another rule set, then Back: the form shows the draft again, as the heading does.
+            await page.Locator("#id").SelectOptionAsync(activeId!);
+            await page.Locator("#changed").UncheckAsync();
+            await page.Locator("#whatif-run").ClickAsync();
+            await page.WaitForURLAsync(u => u.Contains($"id={activeId}&"));
+            await Expect(page.Locator("#id")).ToHaveValueAsync(activeId!);
+            await page.GoBackAsync();
+            await page.WaitForURLAsync(u => u.Contains($"id={same}&"));
+            await Expect(page.Locator("#whatif-summary-title")).ToContainTextAsync($"第{version}版”试算");
+            await Expect(page.Locator("#id")).ToHaveValueAsync(same.ToString());
+            await Expect(page.Locator("#changed")).ToBeCheckedAsync();
+            Assert.NotEqual(activeText, await page.Locator("#id option:checked").TextContentAsync());
+        }
+        finally { await DeleteDraftAsync(same); }
+    }
+
+    /// <summary>Addresses the page cannot use say what to do (hand-written sentences); a well-formed month out of range names the range.</summary>
+    [Theory, InlineData(Viewport.Phone), InlineData(Viewport.Desktop)]
+    public async Task What_if_says_what_to_do_with_an_address_it_cannot_use(Viewport viewport)
+    {
+        await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+        var page = s.Page;
+        var cases = new (string Query, string Says)[]
+        {
+            ("?id=abc", "评分细则编号\"abc\"无效：请在下面选择一版评分细则，再按“试算”。"),
+            ("?m=2026-10", "请选择要试算的评分细则，再按“试算”。"),
+            ("?id=999999&m=2026-10", "本区没有编号为999999的评分细则。请在下面选择一版本区的评分细则。"),
+            ("?id=1&m=1900-01", "月份\"1900-01\"无法试算：应为2000年1月至2999年12月之间的月份（如2026-10）。"),
+            ("?id=1&m=abc", "月份\"abc\"无法试算：应为2000年1月至2999年12月之间的月份（如2026-10）。"),
+        };
+        foreach (var (query, says) in cases)
+        {
+            var response = await page.GotoAsync("/admin/whatif" + query);
+            Assert.Equal(200, response!.Status);
+            await Expect(page.Locator("#whatif-error")).ToContainTextAsync(says);
+            Assert.True(ProbeFixTests.LatinWords(await page.Locator("main").InnerTextAsync()).All(w => w == "abc"), query); // what the user typed aside
+        }
+    }
+
+    /// <summary>
+    /// A rule set that fits none of the month's sheets (every item renamed): one summary line per cause, the problems
+    /// grouped by the sheets they concern, each group's sheets once and folded — not one block per item repeating them.
+    /// </summary>
+    [Theory, InlineData(Viewport.Phone, 83), InlineData(Viewport.Desktop, 84)]
+    public async Task An_unfitting_rule_set_is_summarised_and_its_sheets_listed_once(Viewport viewport, int version)
+    {
+        var renamed = Regex.Replace(WithVersion(await ActiveSourceAsync(), version), @"^(      - code: )([A-Z])([0-9]{2})$", "${1}${2}9${3}", RegexOptions.Multiline);
+        var draft = await DraftAsync(renamed);
+        try
+        {
+            await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+            var page = s.Page;
+            await page.GotoAsync($"/admin/whatif?id={draft}&m=2026-10");
+            var unfit = page.Locator("#whatif-unfit");
+            await Expect(unfit.Locator("p").First).ToContainTextAsync("张评分表与该细则不符，无法试算");
+            await Expect(page.Locator("#whatif-summary-lines li").First).ToContainTextAsync("该细则缺少评分表所填的");
+            await Expect(page.Locator("#whatif-summary-lines li").First).ToContainTextAsync("L01（乱搭乱建）");
+            var problems = await page.Locator("#whatif-problems li[data-code]").CountAsync();
+            var groups = await page.Locator("#whatif-problems .unfit-group").CountAsync();
+            Assert.True(problems > 10 && groups * 5 <= problems, $"{problems} problems in {groups} groups");
+            // Each group's sheets once, folded; unfolding shows them.
+            var sheets = page.Locator(".unfit-sheets").First;
+            await Expect(sheets.Locator(".sheet-list")).Not.ToBeVisibleAsync();
+            await sheets.Locator("summary").ClickAsync();
+            await Expect(sheets.Locator(".sheet-list")).ToBeVisibleAsync();
+            await Expect(sheets.Locator(".sheet-list")).ToContainTextAsync("（自评）");
+            Assert.Equal(0, await OverflowAsync(page));
+            if (viewport == Viewport.Phone)
+            {
+                await page.ReloadAsync();
+                var height = (await unfit.BoundingBoxAsync())!.Height;
+                Assert.True(height < 1200, $"the explanation is {height:0} px high on a phone");
+                await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("probe7-whatif-unfit-phone"), FullPage = true });
+            }
+        }
+        finally { await DeleteDraftAsync(draft); }
     }
 }
