@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using EnvScore.Api.Features.RuleSets;
 using EnvScore.Api.Infrastructure.Data;
@@ -187,5 +188,97 @@ public sealed class AdminFitTests(BrowserFixture f)
             }
         }
         finally { await DeleteDraftAsync(draft); }
+    }
+
+    private static readonly SemaphoreSlim LedgerGate = new(1, 1);
+    private static int? _ledgerTownship;
+
+    /// <summary>53 problems of item Q01 in one township (t=2), made once over the API as the inspector does on a round.</summary>
+    private async Task<int> LedgerProblemsAsync()
+    {
+        await LedgerGate.WaitAsync();
+        try
+        {
+            if (_ledgerTownship is { } done) return done;
+            var inspector = await f.ApiAsync(BrowserFixture.Inspector);
+            for (var i = 0; i < 53; i++)
+            {
+                var villageId = await f.VillageIdAsync(2, i % 10);
+                await (await inspector.PostAsJsonAsync("/odata/Rectifications", new
+                {
+                    villageId, itemCode = "Q01", description = $"巡查发现路边垃圾堆放第{i + 1}处，需清理", location = "村道旁",
+                })).ExpectAsync(HttpStatusCode.Created);
+            }
+            return (_ledgerTownship = await f.TownshipIdAsync(2)).Value;
+        }
+        finally { LedgerGate.Release(); }
+    }
+
+    /// <summary>
+    /// 整改台账 on a phone and a desktop: 50 problems a page with 上一页/下一页 that keep the filters; the sort; 查看 is a
+    /// 44×44 tap target and 返回整改台账 comes back to the same filtered page; filter values the page cannot use are named.
+    /// </summary>
+    [Theory, InlineData(Viewport.Phone), InlineData(Viewport.Desktop)]
+    [Presses("Work/Problems/Index.cshtml", "GET")]
+    public async Task Ledger_pages_sorts_keeps_filters_and_names_invalid_ones(Viewport viewport)
+    {
+        var township = await LedgerProblemsAsync();
+        await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+        var page = s.Page;
+        await page.GotoAsync("/work/problems");
+        await page.Locator("#t").SelectOptionAsync(township.ToString());
+        await page.Locator("#item").SelectOptionAsync("Q01");
+        await page.Locator("#ledger-filter button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("item=Q01"));
+        var total = int.Parse(Regex.Match((await page.Locator("#ledger-title").InnerTextAsync()), @"（(\d+)）").Groups[1].Value);
+        Assert.True(total >= 53, $"{total} problems");
+        await Expect(page.Locator("#ledger tbody tr")).ToHaveCountAsync(50);
+        await Expect(page.Locator("#ledger-range")).ToContainTextAsync("第1–50条，最新发现在前");
+        await Expect(page.Locator("#prev")).ToHaveCountAsync(0);
+        // 查看 is a tap target of at least 44×44 px.
+        var open = (await page.Locator("#ledger td.c-open a").First.BoundingBoxAsync())!;
+        Assert.True(open.Width >= 44 && open.Height >= 44, $"查看 is {open.Width:0}×{open.Height:0} px");
+        Assert.Equal(0, await OverflowAsync(page));
+
+        // 下一页 keeps the filters.
+        await page.Locator("#next").ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("p=2"));
+        Assert.Contains($"t={township}", page.Url);
+        Assert.Contains("item=Q01", page.Url);
+        await Expect(page.Locator("#ledger tbody tr")).ToHaveCountAsync(Math.Min(50, total - 50));
+        await Expect(page.Locator("#ledger tbody tr").First.Locator("td").First).ToHaveTextAsync("51");
+        var listUrl = page.Url;
+
+        // 查看, then 返回整改台账: the same page of the same filtered list.
+        await page.Locator("#ledger td.c-open a").First.ClickAsync();
+        await page.WaitForURLAsync(new Regex(@"/work/problems/\d+"));
+        await page.Locator("#back-to-ledger").ClickAsync();
+        await page.WaitForURLAsync(u => u == listUrl);
+        await Expect(page.Locator("#item")).ToHaveValueAsync("Q01");
+        await Expect(page.Locator("#t")).ToHaveValueAsync(township.ToString());
+        await Expect(page.Locator("#ledger tbody tr").First.Locator("td").First).ToHaveTextAsync("51");
+
+        // 逾期最久在前: the overdue ones first, each deadline no later than the next's.
+        await page.Locator("#sort").SelectOptionAsync("overdue");
+        await page.Locator("#ledger-filter button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("sort=overdue") && !u.Contains("p=2"));
+        await Expect(page.Locator("#ledger-range")).ToContainTextAsync("逾期最久在前");
+        var rows = await page.Locator("#ledger tbody tr").EvaluateAllAsync<string[]>(
+            "rs => rs.map(r => (r.querySelector('.flag.overdue') ? '1' : '0') + '|' + r.querySelector('[data-label=整改时限]').textContent.trim())");
+        var overdueFlags = rows.Select(r => r[0]).ToList();
+        Assert.True(overdueFlags.SkipWhile(c => c == '1').All(c => c == '0'), "overdue problems first");
+        var dates = rows.Where(r => r[0] == '1').Select(r => r[2..]).ToList();
+        Assert.Equal(dates.Order(StringComparer.Ordinal), dates);
+
+        // Filter values the page cannot use are named, with what is expected.
+        await page.GotoAsync("/work/problems?m=abc");
+        await Expect(page.Locator("#filter-errors")).ToContainTextAsync("筛选条件“月份”的值\"abc\"无效：应为2000年1月至2999年12月之间的月份（如2026-10）。此条件未使用。");
+        await page.GotoAsync("/work/problems?state=Foo&t=99&item=ZZZ");
+        var errors = page.Locator("#filter-errors li");
+        await Expect(errors).ToHaveCountAsync(3);
+        await Expect(errors.Nth(0)).ToContainTextAsync("筛选条件“乡镇”的值\"99\"无效：请在“乡镇”中选择本区的一个乡镇。");
+        await Expect(errors.Nth(1)).ToContainTextAsync("筛选条件“状态”的值\"Foo\"无效：应为待整改、已整改待复核、已销号之一。");
+        await Expect(errors.Nth(2)).ToContainTextAsync("筛选条件“评分项”的值\"ZZZ\"无效");
+        if (viewport == Viewport.Phone) await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("probe7-ledger-bad-filters-phone") });
     }
 }
