@@ -281,4 +281,48 @@ public sealed class AdminFitTests(BrowserFixture f)
         await Expect(errors.Nth(2)).ToContainTextAsync("筛选条件“评分项”的值\"ZZZ\"无效");
         if (viewport == Viewport.Phone) await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("probe7-ledger-bad-filters-phone") });
     }
+
+    /// <summary>
+    /// 评分细则: each active version says the months it is in force (起 … 至 the month before a later version starts) and
+    /// which one is 当前执行; the activation question tells what 撤销启用 allows and until when; the intro names no file path.
+    /// </summary>
+    [Theory, InlineData(Viewport.Phone, 85, "2029-01", "2028年12月"), InlineData(Viewport.Desktop, 86, "2029-02", "2029年1月")]
+    public async Task Rule_sets_show_the_months_each_version_is_in_force(Viewport viewport, int version, string from, string lastBefore)
+    {
+        var draft = await DraftAsync(WithVersion(await ActiveSourceAsync(), version));
+        await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+        var page = s.Page;
+        try
+        {
+            await page.GotoAsync("/admin/rulesets");
+            await Expect(page.Locator("#rulesets-intro")).Not.ToContainTextAsync("scoring-rules");
+            await Expect(page.Locator("#rulesets-intro")).ToContainTextAsync("撤销启用");
+            // Exactly one version is in force now: the active one with the latest start not after this month.
+            var current = EnvScore.Domain.Calendar.ChinaTime.MonthOf(f.Factory.Clock.GetUtcNow());
+            var api = await f.ApiAsync(BrowserFixture.Admin);
+            var actives = (await api.GetJsonAsync("/odata/RuleSets?$filter=status eq 'Active'&$orderby=effectiveFromMonth")).GetProperty("value").EnumerateArray()
+                .Select(r => (Version: r.GetProperty("version").GetInt32(), From: r.GetProperty("effectiveFromMonth").GetInt32())).ToList();
+            var inForce = actives.Last(a => a.From <= current.Key);
+            await Expect(page.Locator("[data-period=当前执行]")).ToHaveCountAsync(1);
+            await Expect(page.Locator("tbody tr", new() { Has = page.Locator("[data-period=当前执行]") })).ToContainTextAsync($"第{inForce.Version}版");
+
+            var row = page.Locator("tbody tr", new() { HasText = $"第{version}版" });
+            await row.Locator("input[type=month]").FillAsync(from);
+            await row.GetByRole(AriaRole.Button, new() { Name = "启用" }).ClickAsync();
+            await Expect(page.Locator("[role=status]")).ToContainTextAsync("已启用");
+            Assert.Contains(s.Dialogs, d => d.Contains("撤销启用") && d.Contains("起始月份开始后就不能撤销"));
+            Assert.DoesNotContain(s.Dialogs, d => d.StartsWith("启用后该版本不能修改"));
+            var mine = page.Locator("tbody tr", new() { HasText = $"第{version}版" });
+            await Expect(mine).ToContainTextAsync("尚未开始");
+            await Expect(mine.Locator(".months")).ToHaveTextAsync($"{from[..4]}年{int.Parse(from[5..])}月起");
+            // The version that was last before mine now ends the month before mine starts.
+            var before = actives.Last(a => a.From < int.Parse(from.Replace("-", "")));
+            await Expect(page.Locator("tbody tr", new() { HasText = $"第{before.Version}版" }).Locator(".months")).ToContainTextAsync($"，至{lastBefore}");
+            Assert.Equal(0, await OverflowAsync(page));
+            if (viewport == Viewport.Phone) await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("probe7-rulesets-phone"), FullPage = true });
+            await mine.GetByRole(AriaRole.Button, new() { Name = "撤销启用" }).ClickAsync();
+            await Expect(page.Locator("[role=status]")).ToContainTextAsync("已撤销启用");
+        }
+        finally { await DeleteDraftAsync(draft); }
+    }
 }
