@@ -325,4 +325,26 @@ public sealed class AdminFitTests(BrowserFixture f)
         }
         finally { await DeleteDraftAsync(draft); }
     }
+
+    /// <summary>评分表与退回 on a phone: every sheet's 查看/更正 and 退回 lie on the screen, no sideways scrolling.</summary>
+    [Theory, InlineData(Viewport.Phone), InlineData(Viewport.Desktop)]
+    public async Task Sheet_actions_are_in_reach(Viewport viewport)
+    {
+        await using var s = await f.OpenAsync(BrowserFixture.Admin, viewport);
+        var page = s.Page;
+        var width = viewport == Viewport.Phone ? 390 : 1366;
+        var current = EnvScore.Domain.Calendar.ChinaTime.MonthOf(f.Factory.Clock.GetUtcNow());
+        foreach (var month in new[] { "2026-10", current.ToString() })
+        {
+            await page.GotoAsync($"/admin/sheets?m={month}");
+            Assert.Equal(0, await OverflowAsync(page));
+            var actions = await page.Locator("#sheets td.c-actions a, #sheets td.c-actions button").EvaluateAllAsync<double[]>(
+                "els => els.map(e => e.getBoundingClientRect().right)");
+            Assert.True(actions.Length > 0, $"no actions on {month}");
+            Assert.All(actions, right => Assert.True(right <= width, $"an action ends at {right} px on {month}"));
+            var first = (await page.Locator("#sheets td.c-actions a").First.BoundingBoxAsync())!;
+            Assert.True(first.Height >= 44 || viewport == Viewport.Desktop, $"查看 is {first.Height} px high");
+            if (viewport == Viewport.Phone && month == current.ToString()) await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot("probe7-admin-sheets-phone") });
+        }
+    }
 }
