@@ -10,7 +10,7 @@ namespace EnvScore.Browser.Tests;
 /// Each role (anonymous, secretary, inspector, admin) at both sizes follows every link it is shown and presses every GET
 /// form: no 4xx/5xx anywhere, downloads included; axe-core (color-contrast included: it is a wcag2aa rule) finds no
 /// serious or critical violation on any kind of page; no empty data-confirm and no Latin word on any page visited;
-/// no page has more than 100 KB of HTML (issue #20).
+/// no page has more than 100 KB of HTML (issue #20); no page is wider than the screen (probe 7).
 /// Intended refusals are Chinese pages, never JSON.
 /// </summary>
 [Collection(BrowserCollection.Name)]
@@ -67,6 +67,9 @@ public sealed class CrawlTests(BrowserFixture f)
             var html = await response.BodyAsync();
             if (html.Length > PageBudgetBytes) problems.Add($"{url} is {html.Length:N0} bytes of HTML (budget {PageBudgetBytes:N0})");
             await CheckAxeAsync(page, url, problems);
+            // The page fits the screen's width: nothing makes the whole page scroll sideways (a wide table scrolls inside
+            // its own .table-wrap, with the hint, and does not count).
+            if (await AdminFitTests.OverflowAsync(page) is var over and > 0) problems.Add($"{url}: the page is {over} px wider than the screen");
             // No confirmation that asks nothing; no English on a page (units, formats and file extensions aside).
             foreach (var confirm in await page.Locator("[data-confirm]").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.confirm)"))
                 if (string.IsNullOrWhiteSpace(confirm)) problems.Add($"{url}: an empty data-confirm");

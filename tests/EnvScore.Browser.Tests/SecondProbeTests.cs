@@ -186,7 +186,7 @@ public sealed class SecondProbeTests(BrowserFixture f)
             await AssertNoSilentScrollAsync(page);
             await page.ScreenshotAsync(new() { Path = BrowserFixture.Shot($"probe2-ledger-{viewport}".ToLowerInvariant()), FullPage = true });
             await open.ClickAsync();
-            await Expect(page).ToHaveURLAsync(new Regex($"/work/problems/{id}$"));
+            await Expect(page).ToHaveURLAsync(new Regex($"/work/problems/{id}(\\?back=[^&]*)?$"));
 
             await page.GotoAsync("/admin/rulesets");
             var activate = page.Locator($"form:has(input[name=id][value='{draft}']) button", new() { HasText = "启用" });

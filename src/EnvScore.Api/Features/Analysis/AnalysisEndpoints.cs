@@ -8,7 +8,7 @@ namespace EnvScore.Api.Features.Analysis;
 /// <c>GET /api/analysis/{districtId}/{yyyy-MM}?months=6</c> (DistrictAdmin, DistrictInspector of that district): the
 /// <see cref="DistrictAnalysis"/> of the <c>months</c> (1–24) computed months ending with the given one, as JSON.
 /// <c>GET /api/what-if/{ruleSetId}/{yyyy-MM}</c> (DistrictAdmin of the rule set's district): <see cref="WhatIfResult"/>;
-/// 422 with every sheet that does not fit the rule set; 404 for an unknown rule set or an uncomputed month.
+/// 422 with every sheet that does not fit the rule set; 404 for an unknown rule set, another district's rule set (the same answer: ids are not revealed) or an uncomputed month.
 /// </summary>
 public static class AnalysisEndpoints
 {
@@ -39,7 +39,7 @@ public static class AnalysisEndpoints
                 WhatIfOutcome.Done d => Results.Ok(d.Result),
                 WhatIfOutcome.Invalid i => Unfit(http, i),
                 WhatIfOutcome.NotFound n => Results.Problem(title: n.Message, statusCode: 404),
-                _ => Results.Forbid(),
+                _ => throw new InvalidOperationException("unknown what-if outcome"),
             };
         }).RequireAuthorization(p => p.RequireRole(Roles.DistrictAdmin));
         return app;

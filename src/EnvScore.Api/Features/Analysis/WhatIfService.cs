@@ -26,8 +26,9 @@ public sealed class WhatIfService(EnvScoreDbContext db, RuleSetStore ruleSets, I
     {
         var districtId = user.DistrictId();
         var record = await db.RuleSets.AsNoTracking().SingleOrDefaultAsync(r => r.Id == ruleSetId, ct);
-        if (record is null) return new WhatIfOutcome.NotFound($"没有编号为{ruleSetId}的评分细则 (no such rule set)");
-        if (record.DistrictId != districtId) return new WhatIfOutcome.Forbidden();
+        // Another district's rule set is answered exactly like one that does not exist: its ids are not revealed.
+        if (record is null || record.DistrictId != districtId)
+            return new WhatIfOutcome.NotFound($"本区没有编号为{ruleSetId}的评分细则。 (no such rule set in your district)");
         var stored = await db.VillageResults.AsNoTracking().Include(r => r.Village).ThenInclude(v => v!.Township)
             .Where(r => r.DistrictId == record.DistrictId && r.Month == month.Key).ToListAsync(ct);
         if (stored.Count == 0) return new WhatIfOutcome.NotFound($"{month.ToChinese()}尚未计算，无法试算 (month not computed)");
@@ -135,6 +136,6 @@ public abstract record WhatIfOutcome
     {
         public int SheetCount => Problems.SelectMany(p => p.Sheets).Distinct().Count();
     }
+    /// <summary>An unknown rule set, another district's (the same answer, so ids of other districts are not revealed), or an uncomputed month.</summary>
     public sealed record NotFound(string Message) : WhatIfOutcome;
-    public sealed record Forbidden : WhatIfOutcome;
 }

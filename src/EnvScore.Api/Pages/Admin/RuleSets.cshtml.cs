@@ -9,9 +9,29 @@ using Microsoft.EntityFrameworkCore;
 
 namespace EnvScore.Api.Pages.Admin;
 
-/// <summary>Rule-set versions: upload (validated, stored as a draft), activate from a month, withdraw a future activation.</summary>
-public class RuleSetsModel(EnvScoreDbContext db, RuleSetStore store) : PageModel
+/// <summary>
+/// Rule-set versions: upload (validated, stored as a draft), activate from a month, withdraw a future activation. Each
+/// active version shows the months it is in force (its start to the month before the next active version's start, as
+/// <see cref="RuleSetStore.ResolveAsync"/> picks the version for a month) and which one is 当前执行 this month.
+/// </summary>
+public class RuleSetsModel(EnvScoreDbContext db, RuleSetStore store, TimeProvider time) : PageModel
 {
+    public EvaluationMonth Current => ChinaTime.MonthOf(time.GetUtcNow());
+
+    /// <summary>The last month an active version is in force: the month before the next later-starting active version; null when none follows.</summary>
+    public EvaluationMonth? LastMonth(RuleSetRecord record) =>
+        RuleSets.Where(r => r.Status == RuleSetStatus.Active && r.EffectiveFromMonth > record.EffectiveFromMonth)
+            .Select(r => (int?)r.EffectiveFromMonth).Min() is { } next ? EvaluationMonth.FromKey(next).Previous() : null;
+
+    /// <summary>"当前执行" / "尚未开始" / "已停止执行" for an active version, relative to this month.</summary>
+    public string Period(RuleSetRecord record)
+    {
+        var start = EvaluationMonth.FromKey(record.EffectiveFromMonth);
+        var last = LastMonth(record);
+        if (start > Current) return "尚未开始";
+        return last is { } l && l < Current ? "已停止执行" : "当前执行";
+    }
+
     public List<RuleSetRecord> RuleSets { get; private set; } = [];
     public List<string> Errors { get; } = [];
     public List<RuleSetProblem> Problems { get; private set; } = [];

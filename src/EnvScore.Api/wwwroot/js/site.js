@@ -16,6 +16,11 @@
   };
   markScrollable();
   window.addEventListener('resize', markScrollable);
+  // A GET form marked data-reset-on-show shows what the page's address asked for, also when the browser's Back button
+  // restores the page with what was picked afterwards (the server marked the address's choices as the defaults).
+  window.addEventListener('pageshow', function () {
+    document.querySelectorAll('form[data-reset-on-show]').forEach(function (form) { form.reset(); });
+  });
   document.querySelectorAll('form[data-confirm-when]').forEach(function (form) {
     form.addEventListener('submit', function (ev) {
       var box = document.getElementById(form.dataset.confirmWhen);
