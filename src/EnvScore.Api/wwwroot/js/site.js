@@ -56,7 +56,12 @@
         .then(function (answer) { if (answer && mine === seq) show(answer); })
         .catch(function () { /* the saved score stays shown */ });
     };
-    var later = function () { clearTimeout(timer); timer = setTimeout(update, 350); };
+    var later = function () {
+      clearTimeout(timer); timer = setTimeout(update, 350);
+      // Until the engine has answered for what was just typed, 提交 asks as it always did.
+      var submit = document.getElementById('submit-sheet');
+      if (submit && submit.dataset.confirmComplete) submit.dataset.confirm = submit.dataset.confirmComplete;
+    };
     sheet.addEventListener('input', later);
     sheet.addEventListener('change', later);
   }
