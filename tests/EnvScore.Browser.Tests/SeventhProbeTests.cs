@@ -119,8 +119,8 @@ public sealed class SeventhProbeTests(BrowserFixture f)
         var user = phone ? BrowserFixture.Secretary(0) : BrowserFixture.Inspector;
         var kind = phone ? "Self" : "District";
         var villageId = await f.VillageIdAsync(0, 0);
-        // Three items that must be answered (a level, pass/fail or a sample); the rest left as found.
-        var answered = f.Rules.Items.Where(i => i is LevelsItem or PassFailItem or SampledItem).Take(3).ToList();
+        // Three items that must be answered (a level or pass/fail: a blank count is 0); the rest left as found.
+        var answered = f.Rules.Items.Where(i => i is LevelsItem or PassFailItem).Take(3).ToList();
         await using var s = await f.OpenAsync(user, viewport);
         var page = s.Page;
         await page.GotoAsync($"/work/sheet?villageId={villageId}&m={Month}&kind={kind}");
