@@ -40,7 +40,9 @@
       // 提交 asks "确定提交吗？" only when the engine says the sheet is complete: a sheet that cannot be submitted is
       // answered by the server (the draft saved, what is missing listed), not by a question about an irreversible step.
       var submit = document.getElementById('submit-sheet');
-      if (submit && submit.dataset.confirmComplete) submit.dataset.confirm = answer.complete ? submit.dataset.confirmComplete : '';
+      if (submit && submit.dataset.confirmComplete) {
+        if (answer.complete) submit.dataset.confirm = submit.dataset.confirmComplete; else submit.removeAttribute('data-confirm');
+      }
       sheet.querySelectorAll('.item .problem').forEach(function (p) { if (p.dataset.live) { p.textContent = ''; delete p.dataset.live; } });
       answer.problems.forEach(function (p) {
         var box = p.code && document.getElementById('err-' + p.code);
