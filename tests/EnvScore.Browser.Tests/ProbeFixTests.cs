@@ -111,8 +111,10 @@ public sealed class ProbeFixTests(BrowserFixture f)
         // Two words that are not whole numbers, a negative count, 9 of 5 sampled households: all four in one answer.
         foreach (var code in new[] { "L01", "L04", "Q01", "C04" })
             await Expect(page.Locator($"#err-{code}")).Not.ToBeEmptyAsync();
-        await Expect(page.Locator("#errors li")).ToHaveCountAsync(5); // the summary line and the four problems
-        await Expect(page.Locator("#errors")).ToContainTextAsync("评分表有4处错误");
+        await Expect(page.Locator("#errors-title")).ToHaveTextAsync("未保存任何内容：评分表有4处错误，请逐条修改："); // one headline
+        await Expect(page.Locator("#errors li")).ToHaveCountAsync(4); // the four problems, in sheet order
+        var order = f.Rules.Items.Select(i => i.Code).ToList();
+        Assert.Equal(new[] { "L01", "L04", "Q01", "C04" }.OrderBy(order.IndexOf), await page.Locator("#errors li a").AllInnerTextsAsync());
         await Expect(page.Locator("#running-missing")).ToHaveTextAsync("有4处需修改"); // the bar agrees with the list
         await Expect(page.Locator("#f-L01")).ToHaveValueAsync("三处");
         await Expect(page.Locator("#f-C04")).ToHaveValueAsync("9");

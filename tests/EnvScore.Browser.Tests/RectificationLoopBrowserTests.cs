@@ -64,7 +64,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
         Assert.Equal(new DateTimeOffset(2026, 11, 10, 1, 30, 0, TimeSpan.Zero), problem.GetProperty("photos")[0].GetProperty("capturedAt").GetDateTimeOffset());
 
         // — The secretary: the problem is on /work's to-do list; fix it with an after-photo. —
-        await FixAsync(secretary, id, "已清运，路口已硬化");
+        await FixAsync(secretary, id, "已清运，路口已硬化", "整改后.png");
         Assert.Equal("AwaitingReview", (await ProblemAsync(id)).GetProperty("state").GetString());
 
         // — The inspector: waiting for review on /work; reject once with a reason. —
@@ -87,7 +87,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
 
         // — The secretary fixes again (a new after-photo is required); the inspector closes. —
         f.Factory.Clock.Advance(TimeSpan.FromMinutes(1));
-        await FixAsync(secretary, id, "已全部清理");
+        await FixAsync(secretary, id, "已全部清理", "再次整改后.png"); // a new photo: the rejected one does not count
         await using (var s = await f.OpenAsync(BrowserFixture.Inspector, Viewport.Phone))
         {
             var page = s.Page;
@@ -129,7 +129,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
         Assert.Single((await ProblemAsync(other)).GetProperty("photos").EnumerateArray());
     }
 
-    private async Task FixAsync(string secretary, int id, string note)
+    private async Task FixAsync(string secretary, int id, string note, string photo)
     {
         await using var s = await f.OpenAsync(secretary, Viewport.Phone);
         var page = s.Page;
@@ -142,7 +142,7 @@ public sealed class RectificationLoopBrowserTests(BrowserFixture f)
         await Expect(page.Locator("#problem-error")).ToContainTextAsync("整改后照片");
         await Expect(page.Locator("#problem-state")).ToHaveTextAsync("待整改");
         await Expect(page.Locator("#fix-note")).ToHaveValueAsync(note); // what was typed is kept
-        await page.Locator("#fix-photo").SetInputFilesAsync(SheetFormTests.Png("整改后.png"));
+        await page.Locator("#fix-photo").SetInputFilesAsync(SheetFormTests.Png(photo));
         await Expect(page.Locator("#fix-captured")).Not.ToHaveValueAsync(""); // filled from the file's time …
         await page.Locator("#fix-captured").FillAsync("2026-11-10T09:45"); // … which is this machine's, not the test clock's
         await page.Locator("#fix-note").FillAsync(note);

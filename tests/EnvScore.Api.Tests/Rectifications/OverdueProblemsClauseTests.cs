@@ -61,10 +61,13 @@ public class OverdueProblemsClauseTests(EnvScoreFactory factory) : IClassFixture
     private Task<HttpClient> Admin() => factory.ClientForAsync("admin");
     private async Task<int> CreateAsync(int village = Problems.Village) => (await Problems.CreateAsync(await Inspector(), village)).Id;
 
+    private int _fixes;
+
     private async Task FixAsync(int id)
     {
         var secretary = await Secretary();
-        await (await Problems.PhotoAsync(secretary, id, "after", TestImages.Jpeg)).ExpectAsync(HttpStatusCode.OK);
+        // Each fix brings a photo of its own (a rejected fix's photo does not count again).
+        await (await Problems.PhotoAsync(secretary, id, "after", TestImages.PngTitled($"整改{id}-{++_fixes}"), "after.png")).ExpectAsync(HttpStatusCode.OK);
         await (await Problems.ActAsync(secretary, id, "ReportFix", await Problems.ETagAsync(secretary, id), new { note = "已整改" })).ExpectAsync(HttpStatusCode.OK);
     }
 

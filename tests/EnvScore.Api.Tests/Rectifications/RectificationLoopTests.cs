@@ -65,7 +65,7 @@ public class RectificationLoopTests(EnvScoreFactory factory) : IClassFixture<Env
         Assert.Equal("AfterPhotoRequired", Problems.Code(again));
 
         factory.Clock.Advance(TimeSpan.FromMinutes(5));
-        await (await Problems.PhotoAsync(secretary, id, "after", TestImages.Jpeg)).ExpectAsync(HttpStatusCode.OK);
+        await (await Problems.PhotoAsync(secretary, id, "after", TestImages.PngTitled("第二次整改后"), "after2.png")).ExpectAsync(HttpStatusCode.OK);
         await (await Problems.ActAsync(secretary, id, "ReportFix", await Problems.ETagAsync(secretary, id), new { note = "已全部清运" })).ExpectAsync(HttpStatusCode.OK);
         var closed = await (await Problems.ActAsync(inspector, id, "Close", await Problems.ETagAsync(inspector, id), new { note = "现场复核合格" }))
             .ExpectAsync(HttpStatusCode.OK);

@@ -39,7 +39,7 @@ public static class AuditChanges
         ["evidence"] = "证据照片", ["itemCode"] = "评分项代码", ["notApplicable"] = "不适用", ["count"] = "数量", ["level"] = "档次",
         ["failedSamples"] = "不合格样本数", ["passed"] = "是否合格", ["zeroConditions"] = "不得分情形", ["clauses"] = "细则",
         ["code"] = "细则代码", ["yes"] = "是否", ["percent"] = "百分比", ["numerator"] = "分子", ["denominator"] = "分母",
-        ["fileName"] = "文件名", ["size"] = "大小（字节）", ["sha256"] = "校验值（SHA-256）", ["capturedAt"] = "拍摄时间",
+        ["fileName"] = "文件名", ["fixRound"] = "第几次整改上报", ["size"] = "大小（字节）", ["sha256"] = "校验值（SHA-256）", ["capturedAt"] = "拍摄时间",
         ["rectificationId"] = "问题编号", ["clauseCode"] = "细则代码", ["points"] = "扣分", ["description"] = "问题描述",
         ["location"] = "位置", ["source"] = "来源", ["state"] = "整改状态", ["deadline"] = "整改时限", ["fixNote"] = "整改说明",
         ["reviewNote"] = "复核意见", ["rejectCount"] = "复核未通过次数", ["evaluationId"] = "评分表编号", ["photos"] = "照片",

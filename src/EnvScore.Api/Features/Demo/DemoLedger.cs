@@ -52,7 +52,8 @@ public static class DemoLedger
 
     private static RectificationPhoto NewPhoto(RectificationPhotoKind kind, DateTimeOffset at) => new()
     {
-        Kind = kind, FileName = kind == RectificationPhotoKind.Before ? "整改前.png" : "整改后.png", ContentType = "image/png", Size = Photo.Length,
+        Kind = kind, FixRound = kind == RectificationPhotoKind.After ? 1 : null, // the demo's problems are fixed once
+        FileName = kind == RectificationPhotoKind.Before ? "整改前.png" : "整改后.png", ContentType = "image/png", Size = Photo.Length,
         Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Photo)), CapturedAt = at, UploadedAt = at, UploadedBy = User,
         Content = new RectificationPhotoContent { Bytes = Photo },
     };

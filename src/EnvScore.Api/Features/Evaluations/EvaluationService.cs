@@ -163,16 +163,15 @@ public class EvaluationService(
         return problems.Count == 0 ? null : new SheetOutcome.InvalidEntries(problems);
     }
 
-    /// <summary>The engine's verdict on a sheet's entries; drafts may be partial (missing items allowed).</summary>
+    /// <summary>The engine's verdict on a sheet's entries, in sheet order (<see cref="SheetOrder"/>); drafts may be partial (missing items allowed).</summary>
     public static IReadOnlyList<EntryProblem> Problems(Domain.Rules.RuleSet rules, Evaluation sheet, bool forSubmission, IMapper mapper)
     {
         var entries = new SheetEntries(sheet.Entries.Select(mapper.Map<ItemEntry>).ToList(), sheet.Vetoes);
         var duplicates = sheet.Entries.SelectMany(e => e.Clauses.GroupBy(c => c.Code).Where(g => g.Count() > 1)
             .Select(g => new EntryProblem(EntryProblemKind.DuplicateItem, e.ItemCode, $"{nameof(ItemEntry.Clauses)}.{g.Key}",
                 $"细则\"{g.Key}\"重复填写 (clause entered twice)")));
-        return duplicates.Concat(ScoringEngine.Validate(rules, entries))
-            .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired)
-            .ToList();
+        return SheetOrder.Sort(rules, duplicates.Concat(ScoringEngine.Validate(rules, entries))
+            .Where(p => forSubmission || p.Kind != EntryProblemKind.MissingRequired), p => p.ItemCode);
     }
 
     private static List<string> Clean(List<string>? codes) => (codes ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).ToList();

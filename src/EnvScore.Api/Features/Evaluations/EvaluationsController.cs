@@ -151,7 +151,7 @@ public class EvaluationsController(EnvScoreDbContext db, EvaluationService sheet
     private ObjectResult PreconditionFailed()
     {
         ErrorCodes.Set(HttpContext, ErrorCodes.PreconditionFailed);
-        return Problem(title: "该表已被他人修改，请重新读取后再改 (the sheet changed since you read it)",
+        return Problem(title: "该表在您读取之后已在别处（其他页面、其他设备或其他人）修改过，请重新读取后再改 (the sheet changed since you read it)",
             statusCode: StatusCodes.Status412PreconditionFailed);
     }
 

@@ -94,7 +94,15 @@ public class RectificationPhoto
     public required string FileName { get; set; }
     public required string ContentType { get; set; }
     public long Size { get; set; }
+    /// <summary>SHA-256 of the bytes (lower-case hex): the same content is the same photo, whatever its name.</summary>
     public required string Sha256 { get; set; }
+    /// <summary>
+    /// For an after-photo: the fix (整改上报) it belongs to — 1 for the first, n + 1 after n rejections (复核未通过),
+    /// i.e. the problem's <see cref="Rectification.RejectCount"/> + 1 when it was uploaded. Null for a before-photo. The
+    /// history (<see cref="RectificationHistory"/>) shows each fix with exactly its round's photos, and only the current
+    /// round's after-photos count for 报告整改 (<see cref="RectificationRules.IsCurrent"/>).
+    /// </summary>
+    public int? FixRound { get; set; }
     /// <summary>When the photo was taken: EXIF DateTimeOriginal (Asia/Shanghai) when present, else the client's field; null if neither.</summary>
     public DateTimeOffset? CapturedAt { get; set; }
     public DateTimeOffset UploadedAt { get; set; }

@@ -23,7 +23,8 @@ public sealed record HistoryStep(HistoryStepKind Kind, DateTimeOffset At, string
 /// A problem's whole loop in order — every fix with its photos, every review with its verdict and reason — read from the
 /// stored structured records: the audit rows of its transitions (<c>Rectification.ReportFix</c>, <c>.Reject</c>,
 /// <c>.Close</c>, each with the problem as it stood after, <see cref="RectificationService.Snapshot"/>) and its photo
-/// rows. A fix's photos are the after-photos its snapshot lists that the previous fix's did not. A problem moved without
+/// rows. A fix's photos are the after-photos of its round (<see cref="RectificationPhoto.FixRound"/> = the snapshot's
+/// rejectCount + 1), stamped when they were uploaded. A problem moved without
 /// audit rows (the demo ledger, written directly) shows the row's own last fix and review.
 /// </summary>
 public static class RectificationHistory
@@ -37,9 +38,8 @@ public static class RectificationHistory
             SELECT * FROM audit_log
             WHERE district_id = {problem.DistrictId} AND action = ANY({Actions}) AND (after ->> 'rectificationId')::int = {id}
             """).AsNoTracking().OrderBy(a => a.At).ThenBy(a => a.Id).ToListAsync(ct);
-        var photos = problem.Photos.ToDictionary(p => p.Id);
         var steps = new List<HistoryStep>();
-        var seenAfter = new HashSet<int>();
+        var fixes = 0;
         foreach (var row in rows)
         {
             using var json = JsonDocument.Parse(row.After!);
@@ -48,13 +48,12 @@ public static class RectificationHistory
             switch (row.Action)
             {
                 case "Rectification.ReportFix":
-                    var afterIds = after.TryGetProperty("photos", out var list)
-                        ? list.EnumerateArray().Where(p => p.GetProperty("kind").GetString() == nameof(RectificationPhotoKind.After))
-                            .Select(p => p.GetProperty("id").GetInt32()).ToList()
-                        : [];
-                    var brought = afterIds.Where(seenAfter.Add).Where(photos.ContainsKey).Select(p => photos[p])
-                        .OrderBy(p => p.UploadedAt).ThenBy(p => p.Id).ToList();
-                    steps.Add(new HistoryStep(HistoryStepKind.Fix, row.At, row.UserName, Text("fixNote"), brought));
+                    // The round this fix reported: the rejections before it + 1 (its snapshot's rejectCount); its photos
+                    // are the after-photos stamped with that round when they were uploaded — whether in the same post
+                    // as the report (the page's one form) or before it.
+                    var round = after.TryGetProperty("rejectCount", out var rc) && rc.ValueKind == JsonValueKind.Number ? rc.GetInt32() + 1 : fixes + 1;
+                    fixes++;
+                    steps.Add(new HistoryStep(HistoryStepKind.Fix, row.At, row.UserName, Text("fixNote"), PhotosOf(problem, round)));
                     break;
                 case "Rectification.Reject":
                     steps.Add(new HistoryStep(HistoryStepKind.Rejected, row.At, row.UserName, Text("reviewNote"), []));
@@ -68,10 +67,15 @@ public static class RectificationHistory
         // No audit rows (written directly): the row's own last fix and review.
         if (problem.FixedAt is { } fixedAt)
             steps.Add(new HistoryStep(HistoryStepKind.Fix, fixedAt, problem.FixedBy ?? "", problem.FixNote,
-                problem.Photos.Where(p => p.Kind == RectificationPhotoKind.After).OrderBy(p => p.UploadedAt).ThenBy(p => p.Id).ToList()));
+                // The last fix: the current round's, unless a rejection has since opened the next one.
+                PhotosOf(problem, problem.State == RectificationState.Open && problem.RejectCount > 0 ? problem.RejectCount : problem.RejectCount + 1)));
         if (problem.ReviewedAt is { } reviewedAt)
             steps.Add(new HistoryStep(problem.State == RectificationState.Closed ? HistoryStepKind.Closed : HistoryStepKind.Rejected,
                 reviewedAt, problem.ReviewedBy ?? "", problem.ReviewNote, []));
         return steps;
     }
+
+    /// <summary>The after-photos of one fix round, in upload order.</summary>
+    private static List<RectificationPhoto> PhotosOf(Rectification problem, int round) =>
+        problem.Photos.Where(p => p.Kind == RectificationPhotoKind.After && p.FixRound == round).OrderBy(p => p.UploadedAt).ThenBy(p => p.Id).ToList();
 }

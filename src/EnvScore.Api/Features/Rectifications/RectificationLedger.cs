@@ -41,16 +41,28 @@ public class RectificationLedger(EnvScoreDbContext db, TimeProvider time)
     /// What the user should do next. Secretary: the township's 待整改 problems, overdue first, then by deadline.
     /// Inspector: problems waiting for review, oldest fix first. Admin: the district's overdue problems, oldest deadline first.
     /// </summary>
-    public async Task<List<Rectification>> TodoAsync(ClaimsPrincipal user, int max, CancellationToken ct)
+    public async Task<List<Rectification>> TodoAsync(ClaimsPrincipal user, int max, CancellationToken ct) =>
+        await Todo(user).Take(max).ToListAsync(ct);
+
+    /// <summary>How many problems the to-do list has in all (it shows at most its maximum).</summary>
+    public Task<int> TodoCountAsync(ClaimsPrincipal user, CancellationToken ct) => Todo(user).CountAsync(ct);
+
+    /// <summary>The ledger's address listing the whole to-do list (its filters: state, overdue).</summary>
+    public static string TodoListUrl(ClaimsPrincipal user) =>
+        user.IsInRole(Roles.TownshipSecretary) ? "/work/problems?state=Open"
+        : user.IsInRole(Roles.DistrictInspector) ? "/work/problems?state=AwaitingReview"
+        : "/work/problems?overdue=true";
+
+    private IQueryable<Rectification> Todo(ClaimsPrincipal user)
     {
         var q = Visible(user);
         var today = Today;
         if (user.IsInRole(Roles.TownshipSecretary))
-            return await q.Where(r => r.State == RectificationState.Open)
-                .OrderByDescending(r => r.Deadline < today).ThenBy(r => r.Deadline).ThenBy(r => r.Id).Take(max).ToListAsync(ct);
+            return q.Where(r => r.State == RectificationState.Open)
+                .OrderByDescending(r => r.Deadline < today).ThenBy(r => r.Deadline).ThenBy(r => r.Id);
         if (user.IsInRole(Roles.DistrictInspector))
-            return await q.Where(r => r.State == RectificationState.AwaitingReview).OrderBy(r => r.FixedAt).ThenBy(r => r.Id).Take(max).ToListAsync(ct);
-        return await q.Overdue(today).OrderBy(r => r.Deadline).ThenBy(r => r.Id).Take(max).ToListAsync(ct);
+            return q.Where(r => r.State == RectificationState.AwaitingReview).OrderBy(r => r.FixedAt).ThenBy(r => r.Id);
+        return q.Overdue(today).OrderBy(r => r.Deadline).ThenBy(r => r.Id);
     }
 
     /// <summary>Counts per township of the problems the user sees (optionally of one month), townships in code order.</summary>

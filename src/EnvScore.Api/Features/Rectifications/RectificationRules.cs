@@ -48,6 +48,10 @@ public static class RectificationRules
     public const string CodeNotAnImage = "NotAnImage";
     public const string CodePhotoTooLarge = "PhotoTooLarge";
     public const string CodeNoPhoto = "NoPhoto";
+    /// <summary>409: an after-photo whose bytes are a before-photo's.</summary>
+    public const string CodeAfterPhotoSameAsBefore = "AfterPhotoSameAsBefore";
+    /// <summary>409: an after-photo whose bytes were already shown with an earlier, rejected fix.</summary>
+    public const string CodeAfterPhotoAlreadyRejected = "AfterPhotoAlreadyRejected";
 
     /// <summary>
     /// Who reads problems: the district roles their district's; a township secretary their township's — except the
@@ -121,16 +125,39 @@ public static class RectificationRules
     public static IReadOnlyList<RectificationAction> Allowed(ClaimsPrincipal user, Rectification r) =>
         Enum.GetValues<RectificationAction>().Where(a => Decide(user, a, r) is null).ToList();
 
-    /// <summary>An after-photo uploaded after the last rejection (or any, if never rejected).</summary>
+    /// <summary>An after-photo of the current fix round (any, if never rejected).</summary>
     public static bool HasFreshAfterPhoto(Rectification r) =>
         r.Photos.Any(p => p.Kind == RectificationPhotoKind.After && IsCurrent(r, p));
 
     /// <summary>
-    /// Does the photo still count? Before-photos always; an after-photo until the fix it showed is rejected (复核未通过
-    /// asks for a new one).
+    /// The fix round an after-photo uploaded now belongs to: 1 before any rejection, n + 1 after n (after-photos are
+    /// added only while 待整改, so the round being prepared is always the next report's).
+    /// </summary>
+    public static int CurrentFixRound(Rectification r) => r.RejectCount + 1;
+
+    /// <summary>
+    /// Does the photo still count? Before-photos always; an after-photo while its round is the current one (复核未通过
+    /// ends a round and asks for a new photo). Decided by the photo's <see cref="RectificationPhoto.FixRound"/>, not by times.
     /// </summary>
     public static bool IsCurrent(Rectification r, RectificationPhoto p) =>
-        p.Kind == RectificationPhotoKind.Before || r.RejectCount == 0 || r.ReviewedAt is null || p.UploadedAt > r.ReviewedAt;
+        p.Kind == RectificationPhotoKind.Before || p.FixRound == CurrentFixRound(r);
+
+    /// <summary>
+    /// Why an after-photo with these bytes (<paramref name="sha256"/>, lower-case hex) may not be added to the problem, or
+    /// null: a photo with the same content as a before-photo (the inspector's own problem photo) is no evidence of a fix,
+    /// and one already shown in an earlier fix that was rejected is not the new photo a rejection asks for
+    /// (docs/rectification.md). The same bytes as an after-photo of the current round are that photo (a retry): not refused.
+    /// </summary>
+    public static RectificationRefusal? RefuseReusedAfterPhoto(Rectification r, string sha256, string fileName)
+    {
+        if (r.Photos.Any(p => p.Kind == RectificationPhotoKind.Before && p.Sha256 == sha256))
+            return new(409, CodeAfterPhotoSameAsBefore,
+                $"照片“{fileName}”与整改前（发现问题时）拍的照片完全相同，不能作为整改后照片，请在整改完成后到现场重新拍照上传 (the after-photo is the before-photo)");
+        if (r.Photos.FirstOrDefault(p => p.Kind == RectificationPhotoKind.After && p.Sha256 == sha256 && p.FixRound != CurrentFixRound(r)) is { } used)
+            return new(409, CodeAfterPhotoAlreadyRejected,
+                $"照片“{fileName}”已在第{used.FixRound}次整改上报时用过，该次复核未通过，须上传整改后新拍的照片 (the photo was shown with a rejected fix)");
+        return null;
+    }
 
     /// <summary>The calendar day in Asia/Shanghai of an instant.</summary>
     public static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), ChinaTime.Zone).DateTime);

@@ -118,13 +118,33 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
                 var (accepted, refused) = CheckPhotos(photos, now);
                 if (refused is not null) return refused;
                 if (accepted.Count == 0) return Refuse(400, RectificationRules.CodeNoPhoto, "请选择要上传的照片 (no photo)");
-                // The same bytes as a photo of this kind that still counts are that photo: a phone's retry after a lost
-                // answer (or the same photo chosen twice) stores nothing again and answers with the problem as it is.
-                foreach (var photo in accepted.Select(p => Photo(p, kind, user, now)))
-                    if (!problem.Photos.Any(x => x.Kind == kind && x.Sha256 == photo.Sha256 && RectificationRules.IsCurrent(problem, x)))
-                        problem.Photos.Add(photo);
-                return null;
+                return Keep(problem, kind, accepted, user, now);
             }, ct);
+
+    /// <summary>
+    /// Adds checked photos of <paramref name="kind"/> to the problem, or refuses them all: an after-photo whose bytes are a
+    /// before-photo's or an earlier (rejected) fix's is refused (<see cref="RectificationRules.RefuseReusedAfterPhoto"/>).
+    /// The same bytes as a photo of this kind that still counts are that photo: a phone's retry after a lost answer (or
+    /// the same photo chosen twice) stores nothing again. An after-photo is stamped with the fix round it belongs to.
+    /// </summary>
+    private static RectificationOutcome? Keep(Rectification problem, RectificationPhotoKind kind,
+        List<(PhotoUpload Upload, string ContentType, byte[] Bytes, DateTimeOffset? CapturedAt)> accepted, ClaimsPrincipal user, DateTimeOffset now)
+    {
+        var fresh = new List<RectificationPhoto>();
+        foreach (var photo in accepted.Select(p => Photo(p, kind, user, now)))
+        {
+            if (kind == RectificationPhotoKind.After)
+            {
+                if (RectificationRules.RefuseReusedAfterPhoto(problem, photo.Sha256, photo.FileName) is { } why) return new RectificationOutcome.Refused(why);
+                photo.FixRound = RectificationRules.CurrentFixRound(problem);
+            }
+            if (problem.Photos.Any(x => x.Kind == kind && x.Sha256 == photo.Sha256 && RectificationRules.IsCurrent(problem, x))
+                || fresh.Any(x => x.Sha256 == photo.Sha256)) continue;
+            fresh.Add(photo);
+        }
+        problem.Photos.AddRange(fresh);
+        return null;
+    }
 
     /// <summary>报告整改: 待整改 → 已整改待复核, with a note; needs an after-photo since the last rejection.</summary>
     public Task<RectificationOutcome> ReportFixAsync(ClaimsPrincipal user, int id, EntityTagCondition? ifMatch, string? note, CancellationToken ct) =>
@@ -149,7 +169,7 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
             if (TooLong(note, "note") is { } invalid) return invalid;
             var (accepted, refused) = CheckPhotos(photos, now);
             if (refused is not null) return refused;
-            problem.Photos.AddRange(accepted.Select(p => Photo(p, RectificationPhotoKind.After, user, now)));
+            if (Keep(problem, RectificationPhotoKind.After, accepted, user, now) is { } reused) return reused;
             if (RectificationRules.Decide(user, RectificationAction.ReportFix, problem) is { } why) return new RectificationOutcome.Refused(why);
             problem.State = RectificationState.AwaitingReview;
             problem.FixedAt = now;
@@ -208,6 +228,8 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
         // A change that changes nothing (a repeated photo) stores nothing: same ETag, no audit row, no message.
         if (Snapshot(problem) == before) return new RectificationOutcome.Done(problem);
         problem.UpdatedAt = now;
+        // Stored first, so that the audit row names the new photos by their ids (the history reads them from it).
+        await db.SaveChangesAsync(ct);
         audit.Record(user.Identity!.Name!, auditAction, problem.TownshipId, problem.DistrictId, before, Snapshot(problem));
         await outbox.TransitionAsync(problem, stateBefore, ct); // 已整改待复核 → webhook message, in this transaction
         await db.SaveChangesAsync(ct);
@@ -283,6 +305,6 @@ public class RectificationService(EnvScoreDbContext db, RuleSetStore ruleSets, A
     {
         RectificationId = r.Id, r.VillageId, r.Month, r.ItemCode, r.ClauseCode, r.Count, r.Points, r.Description, r.Location,
         Source = r.Source.ToString(), State = r.State.ToString(), r.Deadline, r.FixNote, r.ReviewNote, r.RejectCount, r.EvaluationId,
-        Photos = r.Photos.Select(p => new { p.Id, Kind = p.Kind.ToString(), p.FileName, p.Size, p.Sha256, p.CapturedAt }),
+        Photos = r.Photos.Select(p => new { p.Id, Kind = p.Kind.ToString(), p.FixRound, p.FileName, p.Size, p.Sha256, p.CapturedAt }),
     });
 }

@@ -16,7 +16,8 @@ namespace EnvScore.Api.Pages.Work;
 /// One village's sheet as a form. Writes go through EvaluationService (and PublicationService for a district
 /// correction), so the checks and messages are exactly the API's.
 /// </summary>
-public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationService sheets, EvidenceService evidence, PublicationService publications, TimeProvider time) : PageModel
+public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationService sheets, EvidenceService evidence, PublicationService publications,
+    TimeProvider time, PeopleNames names) : PageModel
 {
     [BindProperty(SupportsGet = true)] public int VillageId { get; set; }
     [BindProperty(SupportsGet = true)] public string? M { get; set; }
@@ -34,6 +35,17 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
     public string? ClosedReason { get; private set; }
     public List<string> Errors { get; } = [];
     public Dictionary<string, List<string>> ItemErrors { get; } = [];
+    /// <summary>The one headline of the error box: what was stored and what was not (e.g. 已保存为草稿，但未能提交…).</summary>
+    public string ErrorTitle { get; private set; } = "未保存：";
+    /// <summary>
+    /// The draft was saved but 提交 was refused: the item messages are what blocks the submission (unanswered items),
+    /// not bad values — the running score stays that of the saved draft.
+    /// </summary>
+    public bool SubmitRefused { get; private set; }
+    /// <summary>Item messages in sheet order (<see cref="SheetOrder"/>), as the error box lists them.</summary>
+    public IEnumerable<(string Code, string Message)> ItemErrorsInOrder =>
+        Rules is null ? ItemErrors.SelectMany(e => e.Value.Select(m => (e.Key, m)))
+            : SheetOrder.Sort(Rules, ItemErrors.SelectMany(e => e.Value.Select(m => (Code: e.Key, Message: m))), x => x.Code);
     /// <summary>What the form shows: the posted values after a refused save, else the stored entries.</summary>
     public Dictionary<string, EntryWrite> Values { get; private set; } = [];
     /// <summary>The text typed into each count field of a refused post ("三处", "-1"), shown again as typed next to its message.</summary>
@@ -70,7 +82,19 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         if (submit)
         {
             var submitted = await sheets.SubmitAsync(User, saved.Id, saved.Version, ct);
-            if (!Report(submitted)) { Errors.Insert(0, "已保存为草稿，但未能提交："); return Page(); }
+            if (submitted is not SheetOutcome.Done)
+            {
+                // The draft is stored (the form now carries its new version); only the submission was refused.
+                Sheet = saved;
+                SubmitRefused = true;
+                Report(submitted);
+                ErrorTitle = submitted is SheetOutcome.InvalidEntries invalid
+                    ? invalid.Problems.All(p => p.Kind == EnvScore.Domain.Scoring.EntryProblemKind.MissingRequired)
+                        ? $"已保存为草稿，但未能提交：还有{invalid.Problems.Count}项未填写，填完后再点“提交”："
+                        : $"已保存为草稿，但未能提交：以下{invalid.Problems.Count}处须填写或改正后才能提交："
+                    : "已保存为草稿，但未能提交：";
+                return Page();
+            }
             Message = "已提交。提交后本表只读；如需修改请联系区里退回。";
         }
         else Message = "已保存草稿。";
@@ -190,6 +214,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         MayWrite = User.CanWrite(Kind, Village.TownshipId, districtId);
         Sheet = await db.Evaluations.AsNoTracking().VisibleTo(User).Include(e => e.Entries).Include(e => e.Evidence).AsSplitQuery()
             .SingleOrDefaultAsync(e => e.VillageId == VillageId && e.Month == Month.Key && e.Kind == Kind, ct);
+        if (Sheet is not null) await names.LoadAsync([Sheet.UpdatedBy], ct);
         var record = Sheet is not null
             ? await db.RuleSets.AsNoTracking().SingleAsync(r => r.Id == Sheet.RuleSetId, ct)
             : await ruleSets.ResolveAsync(districtId, Month, ct);
@@ -235,7 +260,7 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
             var parseProblems = read.Problems.Sum(p => p.Value.Count);
             foreach (var p in SheetPreviewEndpoint.Compute(Rules!, read).Problems.Skip(parseProblems))
                 if (p.Code is { } code) AddItemError(code, p.Message); else Errors.Add(p.Message);
-            Errors.Insert(0, $"评分表有{ItemErrors.Sum(e => e.Value.Count) + Errors.Count}处错误，未保存任何内容，请逐条修改");
+            ErrorTitle = $"未保存任何内容：评分表有{ItemErrors.Sum(e => e.Value.Count) + Errors.Count}处错误，请逐条修改：";
         }
         Vetoes = read.Vetoes;
         Note = read.Note;
@@ -265,6 +290,18 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         list.Add(message);
     }
 
+    /// <summary>
+    /// Why a save met a newer version: who saved the sheet last and when, as recorded on the sheet — the user's own other
+    /// tab or device as often as another person, so the page does not say 他人 when it was not.
+    /// </summary>
+    private string ChangedElsewhere()
+    {
+        if (Sheet is not { } current) return "该表已在别处（其他页面、其他设备或其他人）修改，请刷新页面后重新填写";
+        var when = Web.Local(current.UpdatedAt);
+        var where = current.UpdatedBy == User.Identity?.Name ? "由您本人在其他页面或设备上" : $"由{names.Of(current.UpdatedBy)}在别处";
+        return $"该表已于{when}{where}保存过，本页是此前打开的旧内容。请刷新页面，在最新内容上重新填写";
+    }
+
     /// <summary>True when done; otherwise the outcome's messages are added to the page.</summary>
     private bool Report(SheetOutcome outcome)
     {
@@ -272,14 +309,14 @@ public class SheetModel(EnvScoreDbContext db, RuleSetStore ruleSets, EvaluationS
         {
             case SheetOutcome.Done: return true;
             case SheetOutcome.InvalidEntries invalid:
-                Errors.Add($"评分表有{invalid.Problems.Count}处错误，未保存任何内容，请逐条修改");
+                ErrorTitle = $"未保存任何内容：评分表有{invalid.Problems.Count}处错误，请逐条修改：";
                 foreach (var p in invalid.Problems)
                     if (p.ItemCode is { } code) AddItemError(code, p.Message); else Errors.Add(p.Message);
                 return false;
             case SheetOutcome.InvalidFields fields: Errors.AddRange(fields.Errors.SelectMany(e => e.Value)); return false;
             case SheetOutcome.Conflict conflict: Errors.Add(conflict.Message); return false;
             case SheetOutcome.PreconditionFailed or SheetOutcome.PreconditionRequired:
-                Errors.Add("该表已被他人修改，请刷新页面后重新填写"); return false;
+                Errors.Add(ChangedElsewhere()); return false;
             case SheetOutcome.Forbidden: Errors.Add("无权修改该表"); return false;
             default: Errors.Add("该表不存在"); return false;
         }

@@ -42,6 +42,12 @@
       var a = document.createElement('span'); a.append(label + '：'); var strong = document.createElement('strong'); strong.id = 'running-total'; strong.textContent = total; a.append(strong, '分');
       var b = document.createElement('span'); b.className = 'small'; b.id = 'running-missing'; b.textContent = note;
       running.append(a, b);
+      // 提交 asks "确定提交吗？" only when the engine says the sheet is complete: a sheet that cannot be submitted is
+      // answered by the server (the draft saved, what is missing listed), not by a question about an irreversible step.
+      var submit = document.getElementById('submit-sheet');
+      if (submit && submit.dataset.confirmComplete) {
+        if (answer.complete) submit.dataset.confirm = submit.dataset.confirmComplete; else submit.removeAttribute('data-confirm');
+      }
       sheet.querySelectorAll('.item .problem').forEach(function (p) { if (p.dataset.live) { p.textContent = ''; delete p.dataset.live; } });
       answer.problems.forEach(function (p) {
         var box = p.code && document.getElementById('err-' + p.code);
@@ -57,7 +63,12 @@
         .then(function (answer) { if (answer && mine === seq) show(answer); })
         .catch(function () { /* the saved score stays shown */ });
     };
-    var later = function () { clearTimeout(timer); timer = setTimeout(update, 350); };
+    var later = function () {
+      clearTimeout(timer); timer = setTimeout(update, 350);
+      // Until the engine has answered for what was just typed, 提交 asks as it always did.
+      var submit = document.getElementById('submit-sheet');
+      if (submit && submit.dataset.confirmComplete) submit.dataset.confirm = submit.dataset.confirmComplete;
+    };
     sheet.addEventListener('input', later);
     sheet.addEventListener('change', later);
   }

@@ -1706,6 +1706,10 @@ namespace EnvScore.Api.Infrastructure.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("file_name");
 
+                    b.Property<int?>("FixRound")
+                        .HasColumnType("integer")
+                        .HasColumnName("fix_round");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
