@@ -37,6 +37,11 @@ public class QueryOptionMessageTests(ODataFixture fixture) : IClassFixture<OData
         { "VillageResults", "$count=maybe", "InvalidQuery", ["$count", "true", "false"] },
         { "Villages", "$filter=nosuch eq 1", "InvalidQuery", ["$filter", "nosuch"] },
         { "Villages", "$expand=nosuch", "InvalidQuery", ["$expand", "nosuch"] },
+        // The library's English message quoting the user's Chinese (a fresh API probe's finds): still translated.
+        { "VillageResults", "$filter=tier eq '示范'", "InvalidQuery", ["$filter", "示范", "Demonstration"] },
+        { "Villages", "$search=吕庄 OR NOT (", "InvalidQuery", ["$search", "语法", "第"] },
+        { "Villages", "$filter=name eq", "InvalidQuery", ["$filter", "语法", "第"] },
+        { "VillageResults", "$filter=(month eq 202610", "InvalidQuery", ["$filter", "语法"] },
     };
 
     [Theory]
@@ -49,6 +54,7 @@ public class QueryOptionMessageTests(ODataFixture fixture) : IClassFixture<OData
         foreach (var word in named) Assert.True(message.Contains(word, StringComparison.Ordinal), $"{url}: \"{message}\" does not name {word}");
         Assert.DoesNotContain("查询无效或超出限制（", message); // not the generic fallback
         Assert.DoesNotContain("Microsoft.", message);
+        Assert.DoesNotMatch("(is not a valid|expected at position|Syntax error)", message); // the library's own text never leaves
         // The stock path (a Prefer header keeps a read off the lean path) says the same.
         Assert.Equal((actualCode, message), await RefusalAsync(url, stock: true));
     }

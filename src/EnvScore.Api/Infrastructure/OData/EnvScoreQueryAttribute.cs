@@ -222,7 +222,8 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
             return (Errors.ErrorCodes.InvalidQuery, "查询超出限制：$expand最多2层 ($expand is limited to depth 2)");
         if (message.Contains("target of an invocation", StringComparison.Ordinal) || message.Contains("overflow", StringComparison.OrdinalIgnoreCase))
             return (Errors.ErrorCodes.UnsupportedQuery, "查询无法执行：其中的常量或运算超出范围（如整数溢出）。请改小数值，支持的写法见 docs/api.md (the query cannot be evaluated)");
-        if ((m = Rx(@"Syntax error at position (\d+) in '([^']*)'")).Success)
+        // "Syntax error at position 8 in '…'", "Expression expected at position 11 in '…'" and the like.
+        if ((m = Rx(@"at position (\d+) in '(.*)'\.?$")).Success)
             return (Errors.ErrorCodes.InvalidQuery, $"查询语法错误：{(In(query, m.Groups[2].Value) is { } o ? $"查询选项{o.ToLowerInvariant()}的" : "")}\"{m.Groups[2].Value}\"的第{m.Groups[1].Value}个字符附近；写法见 docs/api.md (syntax error at position {m.Groups[1].Value})");
         return (Errors.ErrorCodes.InvalidQuery, $"查询无效或超出限制（{Limits}）；写法见 docs/api.md (the query is invalid or over a limit)");
 
@@ -231,7 +232,12 @@ public sealed class EnvScoreQueryAttribute : EnableQueryAttribute
                 | (ignoreCase ? System.Text.RegularExpressions.RegexOptions.IgnoreCase : 0));
     }
 
-    private static bool ErrorsChinese(string message) => Errors.ErrorCodes.IsChinese(message);
+    /// <summary>
+    /// Our own refusal (it starts with Chinese), not the library's English one — which may quote the user's Chinese text
+    /// (tier eq '示范', a $search term) and must still be translated.
+    /// </summary>
+    private static bool ErrorsChinese(string message) =>
+        message.TrimStart() is { Length: > 0 } text && (Errors.ErrorCodes.IsChinese(text[..1]) || text[0] is '“' or '【' or '（');
 
     /// <summary>The system query options EnvScore reads (any other name starting with $ is refused, naming this list).</summary>
     public const string KnownOptions = "$filter、$select、$expand、$orderby、$top、$skip、$count、$search、$apply、$format";
