@@ -96,7 +96,13 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Locator("#user").FillAsync(user);
         await page.Locator("#password").FillAsync(EnvScoreFactory.Password);
         await page.Locator("#password").PressAsync("Enter");
-        await page.WaitForURLAsync(u => !u.Contains("/login"));
+        // Either the page leaves /login, or the login page says why it refused (then the test fails with that reason,
+        // not with a bare timeout); a loaded machine gets a minute for the sign-in itself.
+        var left = page.WaitForURLAsync(u => !u.Contains("/login"), new() { Timeout = 60_000 });
+        var refused = page.Locator("#login-error").WaitForAsync(new() { Timeout = 60_000 });
+        if (await Task.WhenAny(left, refused) == refused && refused.IsCompletedSuccessfully && page.Url.Contains("/login"))
+            Assert.Fail($"sign-in of {user} refused: {await page.Locator("#login-error").InnerTextAsync()}");
+        await left;
     }
 
     /// <summary>A bearer-token API client for reading outcomes back (and, for setup only, writing).</summary>
